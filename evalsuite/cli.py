@@ -1,0 +1,132 @@
+"""Command-line entry points.
+
+    hyvideo-eval [run] [OVERRIDE ...]   the eval job: prompts -> videos -> metrics -> report
+    hyvideo-eval config [OVERRIDE ...]  print the composed, validated config
+    hyvideo-eval prompts [OVERRIDE ...] load and validate the prompt set, print a summary
+    hyvideo-eval metrics                list the registered metrics
+    hyvideo-generate [OVERRIDE ...]     the generation stage only: prompts -> videos + manifest
+
+Overrides are Hydra's: `group=option` picks a config file, `group.key=value` sets a value. User errors
+print one line (`hyvideo-eval: error: ...`) and exit 2; set HYVIDEO_EVAL_DEBUG=1 for the traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from omegaconf import OmegaConf
+
+from evalsuite.config import compose, config_groups
+from evalsuite.errors import SuiteError
+
+log = logging.getLogger("evalsuite")
+
+
+def _setup_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    for noisy in ("httpx", "urllib3", "PIL", "matplotlib"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _guarded(prog: str, body: Callable[[], int]) -> int:
+    _setup_logging()
+    try:
+        return body()
+    except SuiteError as err:
+        if os.environ.get("HYVIDEO_EVAL_DEBUG"):
+            raise
+        print(f"{prog}: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(
+            f"{prog}: interrupted; finished videos and scores are saved: rerun the same command to resume",
+            file=sys.stderr,
+        )
+        return 130
+
+
+def _run(overrides: Sequence[str]) -> int:
+    from evalsuite.pipeline.run import run_eval
+
+    result = run_eval(compose(overrides))
+    ok = int((result.scores["status"] == "ok").sum())
+    print(f"scored {ok} of {len(result.scores)} (video, metric) pairs; report in {result.paths.output_dir}")
+    for name, path in result.report_files.items():
+        print(f"  {name}: {path}")
+    return 0
+
+
+def _generate(overrides: Sequence[str]) -> int:
+    from evalsuite.pipeline.run import run_generation
+
+    _, manifest, paths = run_generation(compose(overrides))
+    counts = manifest.table["status"].value_counts().to_dict()
+    print(f"manifest {paths.manifest}: {', '.join(f'{k} {v}' for k, v in sorted(counts.items()))}")
+    return 0
+
+
+def _config(overrides: Sequence[str]) -> int:
+    cfg = compose(overrides)
+    print(f"# choices: {', '.join(f'{k}={v}' for k, v in cfg.choices.items())}")
+    available = "; ".join(f"{group}: {', '.join(options)}" for group, options in config_groups().items())
+    print(f"# available: {available}")
+    print(OmegaConf.to_yaml(OmegaConf.create(cfg.resolved)), end="")
+    return 0
+
+
+def _prompts(overrides: Sequence[str]) -> int:
+    from evalsuite.pipeline.prompts import load_prompts
+
+    prompt_set = load_prompts(compose(overrides).prompts)
+    print(prompt_set.summary())
+    for row in prompt_set.duplicates.itertuples(index=False):
+        print(f"  duplicate text: id {row.prompt_id} repeats id {row.duplicate_of}: {row.prompt[:70]!r}")
+    return 0
+
+
+def _metrics(_: Sequence[str]) -> int:
+    from evalsuite.metrics import METRICS
+
+    for name, cls in sorted(METRICS.items()):
+        print(f"{name} v{cls.version}  [{cls.criterion}]  {cls.reference}")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
+    "run": _run,
+    "config": _config,
+    "prompts": _prompts,
+    "metrics": _metrics,
+}
+
+
+def eval_main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0
+    command = COMMANDS["run"]
+    if args and "=" not in args[0]:
+        if args[0] not in COMMANDS:
+            print(
+                f"hyvideo-eval: error: unknown command {args[0]!r}; commands: {', '.join(COMMANDS)} (or overrides key=value)",
+                file=sys.stderr,
+            )
+            return 2
+        command = COMMANDS[args.pop(0)]
+    return _guarded("hyvideo-eval", lambda: command(args))
+
+
+def generate_main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0
+    return _guarded("hyvideo-generate", lambda: _generate(args))
+
+
+if __name__ == "__main__":
+    sys.exit(eval_main())

@@ -1,0 +1,106 @@
+"""Frame views: what a metric sees of a decoded video (which frames, at what size).
+
+A `FrameView` is declared by each metric and derived from the single decode of a video, so a file is
+read once however many metrics need it. Resizing runs torchvision's own `resize` on uint8 tensors, as
+VBench does (antialias off by default there), so a view matches VBench's preprocessing exactly rather
+than approximately.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from evalsuite.data.video import Video
+
+INTERPOLATIONS = ("nearest", "bilinear", "bicubic")
+
+
+@dataclass(frozen=True)
+class FrameView:
+    """How to derive a metric's input from a decoded video.
+
+    Steps, in order: resample to `fps` (nearest earlier frame at each output timestamp), then take
+    `num_frames` evenly spaced frames, then resize (`size` = shorter side as an int, or exact (h, w)),
+    then centre-crop to `crop` (an int for a square, or (h, w)). Unset steps are skipped, so the default
+    view is the video as decoded.
+    """
+
+    fps: float | None = None
+    num_frames: int | None = None
+    size: int | tuple[int, int] | None = None
+    interpolation: str = "bilinear"
+    antialias: bool = False
+    crop: int | tuple[int, int] | None = None
+
+    def __post_init__(self) -> None:
+        if self.interpolation not in INTERPOLATIONS:
+            raise ValueError(f"interpolation must be one of {INTERPOLATIONS}, got {self.interpolation!r}")
+        if self.fps is not None and self.fps <= 0:
+            raise ValueError(f"fps must be positive, got {self.fps}")
+        if self.num_frames is not None and self.num_frames < 1:
+            raise ValueError(f"num_frames must be >= 1, got {self.num_frames}")
+
+    @property
+    def key(self) -> str:
+        """A stable text form, used in cache keys."""
+        return (
+            f"fps={self.fps};n={self.num_frames};size={self.size};interp={self.interpolation};"
+            f"aa={self.antialias};crop={self.crop}"
+        )
+
+
+def resample_indices(num_frames: int, src_fps: float, dst_fps: float) -> np.ndarray:
+    """Indices of the source frames shown at each tick of a `dst_fps` clock over the same duration."""
+    duration = num_frames / src_fps
+    ticks = np.arange(0.0, duration - 1e-9, 1.0 / dst_fps)
+    return np.minimum(np.floor(ticks * src_fps + 1e-9).astype(np.int64), num_frames - 1)
+
+
+def uniform_indices(num_frames: int, count: int) -> np.ndarray:
+    """`count` evenly spaced indices from the first to the last frame (all frames if fewer exist)."""
+    if count >= num_frames:
+        return np.arange(num_frames)
+    return np.round(np.linspace(0, num_frames - 1, count)).astype(np.int64)
+
+
+def resize_frames(
+    frames: np.ndarray, size: int | tuple[int, int], interpolation: str = "bilinear", antialias: bool = False
+) -> np.ndarray:
+    """Resize uint8 T×H×W×3 frames with torchvision on uint8 tensors (VBench's path)."""
+    import torch
+    from torchvision.transforms import InterpolationMode
+    from torchvision.transforms.v2 import functional as tvf
+
+    mode = InterpolationMode(interpolation)
+    tensor = torch.from_numpy(np.ascontiguousarray(frames)).permute(0, 3, 1, 2)
+    out = tvf.resize(
+        tensor, list(size) if isinstance(size, tuple) else [size], interpolation=mode, antialias=antialias
+    )
+    return out.permute(0, 2, 3, 1).contiguous().numpy()
+
+
+def center_crop_frames(frames: np.ndarray, crop: int | tuple[int, int]) -> np.ndarray:
+    """Centre crop, with torchvision's rounding of the offsets."""
+    crop_h, crop_w = (crop, crop) if isinstance(crop, int) else crop
+    _, height, width, _ = frames.shape
+    if crop_h > height or crop_w > width:
+        raise ValueError(f"crop {crop_h}×{crop_w} is larger than the frames ({height}×{width})")
+    top = round((height - crop_h) / 2.0)
+    left = round((width - crop_w) / 2.0)
+    return frames[:, top : top + crop_h, left : left + crop_w]
+
+
+def apply_view(video: Video, view: FrameView) -> np.ndarray:
+    """The frames a metric with this view sees, derived from an already decoded video."""
+    frames = video.frames
+    if view.fps is not None:
+        frames = frames[resample_indices(len(frames), video.fps, view.fps)]
+    if view.num_frames is not None:
+        frames = frames[uniform_indices(len(frames), view.num_frames)]
+    if view.size is not None:
+        frames = resize_frames(frames, view.size, view.interpolation, view.antialias)
+    if view.crop is not None:
+        frames = center_crop_frames(frames, view.crop)
+    return frames

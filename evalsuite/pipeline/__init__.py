@@ -1,0 +1,1 @@
+"""The eval job's stages, in order: prompts -> videos + manifest -> scores -> report."""

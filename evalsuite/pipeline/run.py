@@ -1,0 +1,113 @@
+"""The eval job end to end: prompts -> videos + manifest -> scores -> report.
+
+Everything a run writes goes into its output folder (`runtime.output_dir`, by default
+`reports/<run_id>/`): the resolved config, the manifest, the scores and the report. Rerunning the same
+run id resumes: finished videos and scores are reused.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from omegaconf import OmegaConf
+
+from evalsuite.config.loader import config_hash
+from evalsuite.config.schema import EvalConfig
+from evalsuite.data.atomic import write_text_atomic
+from evalsuite.data.manifest import Manifest
+from evalsuite.data.prompt_sets import PromptSet
+from evalsuite.data.synthetic import SYNTHETIC_MODEL_NAME
+from evalsuite.pipeline.ingest import ingest_videos_dir
+from evalsuite.pipeline.prompts import load_prompts
+from evalsuite.pipeline.score import build_metrics, score_videos
+from evalsuite.report.markdown import ReportInputs, write_report
+from evalsuite.version import code_version
+
+log = logging.getLogger(__name__)
+
+MANIFEST_NAME = "manifest.parquet"
+SCORES_NAME = "scores.parquet"
+
+
+@dataclass
+class RunPaths:
+    output_dir: Path
+    manifest: Path
+    scores: Path
+
+
+@dataclass
+class EvalResult:
+    paths: RunPaths
+    prompt_set: PromptSet
+    manifest: Manifest
+    scores: pd.DataFrame
+    report_files: dict[str, Path]
+
+
+def run_paths(cfg: EvalConfig) -> RunPaths:
+    out = Path(cfg.runtime.output_dir).expanduser()
+    return RunPaths(out, out / MANIFEST_NAME, out / SCORES_NAME)
+
+
+def run_warnings(cfg: EvalConfig) -> list[str]:
+    """What a reader must know before trusting the numbers; printed first in every report."""
+    notes = []
+    if cfg.model.kind == "videos_dir" and cfg.model.synthesize:
+        notes.append(
+            f"The videos of this run are synthetic test patterns made by the suite (model `{SYNTHETIC_MODEL_NAME}`), "
+            "not model output: the numbers check the pipeline and measure no model."
+        )
+    return notes
+
+
+def run_generation(cfg: EvalConfig) -> tuple[PromptSet, Manifest, RunPaths]:
+    """Stages 1-2: load the prompt set, then make or ingest one video per prompt into the manifest."""
+    paths = run_paths(cfg)
+    paths.output_dir.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(paths.output_dir / "config.yaml", OmegaConf.to_yaml(OmegaConf.create(cfg.resolved)))
+    prompt_set = load_prompts(cfg.prompts)
+    log.info("%s", prompt_set.summary())
+    manifest = Manifest.load_or_new(paths.manifest)
+    model_hash = config_hash(cfg.resolved["model"])
+    manifest = ingest_videos_dir(
+        cfg.model,
+        prompt_set,
+        manifest,
+        run_id=cfg.run_id,
+        config_hash=model_hash,
+        code_version=code_version(),
+        progress=cfg.runtime.progress,
+    )
+    return prompt_set, manifest, paths
+
+
+def run_eval(cfg: EvalConfig) -> EvalResult:
+    """The whole job; returns the tables and the report files written."""
+    prompt_set, manifest, paths = run_generation(cfg)
+    current = manifest.table[
+        (manifest.table["model"] == cfg.model.name)
+        & manifest.table["prompt_id"].isin(prompt_set.table["prompt_id"])
+    ]
+    scores = score_videos(
+        Manifest(paths.manifest, current.reset_index(drop=True)),
+        build_metrics(cfg.metrics.names),
+        paths.scores,
+        frames_fps=cfg.model.frames_fps,
+        progress=cfg.runtime.progress,
+    )
+    inputs = ReportInputs(
+        run_id=cfg.run_id,
+        title=cfg.report.title,
+        prompt_set=prompt_set,
+        manifest=current,
+        scores=scores,
+        code_version=code_version(),
+        config_hash=config_hash(cfg.resolved),
+        warnings=run_warnings(cfg),
+    )
+    files = write_report(inputs, paths.output_dir, cfg.report.formats)
+    return EvalResult(paths, prompt_set, manifest, scores, files)

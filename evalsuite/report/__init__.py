@@ -1,0 +1,1 @@
+"""Reports: aggregate tables and the files a person reads (Markdown, CSV)."""

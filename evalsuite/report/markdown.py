@@ -1,0 +1,117 @@
+"""Stage 4: write the run's report — Markdown for people, CSV tables for tools.
+
+The first line of a report says what its numbers are worth: a run over synthetic test videos (or, later,
+random weights) measures no model, and the report says so before anything else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from evalsuite.data.atomic import atomic_path, write_text_atomic
+from evalsuite.data.prompt_sets import PromptSet
+from evalsuite.metrics import METRICS
+from evalsuite.report.aggregate import summarise
+
+
+@dataclass
+class ReportInputs:
+    run_id: str
+    title: str | None
+    prompt_set: PromptSet
+    manifest: pd.DataFrame
+    scores: pd.DataFrame
+    code_version: str
+    config_hash: str
+    warnings: list[str]
+
+
+def _fmt(value: float, digits: int = 4) -> str:
+    return "–" if pd.isna(value) else f"{value:.{digits}f}"
+
+
+def _markdown_table(table: pd.DataFrame) -> str:
+    return table.to_markdown(index=False) if not table.empty else "_(none)_"
+
+
+def _score_table(summary: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    view = summary[keys].copy()
+    view["mean [95% CI]"] = [
+        f"{_fmt(m)} [{_fmt(lo)}, {_fmt(hi)}]"
+        for m, lo, hi in zip(summary["mean"], summary["ci95_low"], summary["ci95_high"], strict=True)
+    ]
+    view["std"] = summary["std"].map(_fmt)
+    view["n ok"] = summary["n_ok"]
+    view["n failed"] = summary["n_failed"]
+    return view
+
+
+def write_report(inputs: ReportInputs, out_dir: Path, formats: list[str]) -> dict[str, Path]:
+    """Write report.md and/or the CSV tables into `out_dir`; return the paths written by name."""
+    by_model = summarise(inputs.scores, ["model", "metric"])
+    by_category = summarise(inputs.scores, ["model", "metric", "category"])
+    failures = inputs.scores.loc[
+        inputs.scores["status"] != "ok", ["model", "prompt_id", "metric", "status", "error"]
+    ]
+    written: dict[str, Path] = {}
+    if "csv" in formats:
+        for name, table in (("summary", by_model), ("by_category", by_category), ("failures", failures)):
+            with atomic_path(out_dir / f"{name}.csv") as tmp:
+                table.to_csv(tmp, index=False)
+            written[name] = out_dir / f"{name}.csv"
+    if "markdown" in formats:
+        written["report"] = out_dir / "report.md"
+        write_text_atomic(written["report"], _render(inputs, by_model, by_category, failures))
+    return written
+
+
+def _render(
+    inputs: ReportInputs, by_model: pd.DataFrame, by_category: pd.DataFrame, failures: pd.DataFrame
+) -> str:
+    lines = [f"> **{w}**" for w in inputs.warnings]
+    if lines:
+        lines.append("")
+    prompt_set = inputs.prompt_set
+    manifest = inputs.manifest
+    status_counts = manifest["status"].value_counts().to_dict() if not manifest.empty else {}
+    lines += [
+        f"# {inputs.title or f'Evaluation report: {inputs.run_id}'}",
+        "",
+        "| | |",
+        "| --- | --- |",
+        f"| run | `{inputs.run_id}` |",
+        f"| models | {', '.join(f'`{m}`' for m in sorted(manifest['model'].unique())) if not manifest.empty else '–'} |",
+        f"| prompt set | `{prompt_set.name}`: {len(prompt_set)} prompts, file sha256 `{(prompt_set.sha256 or '–')[:16]}…` |",
+        f"| videos | {', '.join(f'{k} {v}' for k, v in sorted(status_counts.items())) or 'none'} |",
+        f"| code | `{inputs.code_version}`, config hash `{inputs.config_hash}` |",
+        "",
+        "## Scores by model",
+        "",
+        "Mean over prompts with a percentile-bootstrap 95% interval; failed or missing videos are counted, not averaged in.",
+        "",
+        _markdown_table(_score_table(by_model, ["model", "metric"])),
+        "",
+        "## Scores by category",
+        "",
+        _markdown_table(_score_table(by_category, ["model", "metric", "category"])),
+        "",
+        "## Metrics",
+        "",
+    ]
+    for name in sorted(inputs.scores["metric"].unique()) if not inputs.scores.empty else []:
+        metric = METRICS[name]
+        lines.append(
+            f"- `{name}` v{metric.version} ({'higher' if metric.higher_is_better else 'lower'} is better; {metric.criterion}): {metric.reference}"
+        )
+    lines += ["", "## Failures", ""]
+    if failures.empty:
+        lines.append("None: every video was scored by every metric.")
+    else:
+        lines.append(_markdown_table(failures.head(50)))
+        if len(failures) > 50:
+            lines.append(f"\n… and {len(failures) - 50} more in failures.csv.")
+    lines.append("")
+    return "\n".join(lines)

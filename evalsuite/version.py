@@ -1,0 +1,35 @@
+"""The code version recorded in every manifest row: package version plus git commit when available."""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+
+@functools.cache
+def code_version() -> str:
+    try:
+        base = version("hyvideo-eval")
+    except PackageNotFoundError:
+        base = "0+unknown"
+    root = Path(__file__).resolve().parents[1]
+    try:
+        sha = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return base
+    return f"{base}+g{sha}{'.dirty' if dirty else ''}" if sha else base

@@ -1,0 +1,116 @@
+"""Nox sessions: tests, lint, eval (the main job), bench.
+
+Every session runs in ONE virtual environment per machine and Python version, outside the checkout
+(`$HYVIDEO_EVAL_ENV`, default `~/.cache/hyvideo-eval/env-py3.X`): torch alone is 5.5 GB, so it is
+installed once per machine, not once per session or per clone. The environment is (re)synchronised
+only when the project's dependency list changes (a stamp file records its hash); a new checkout only
+re-points the editable install, which takes seconds.
+
+    nox -s eval                          # the main job on the embedded CPU default
+    nox -s eval -- prompts.limit=6       # anything after -- is passed to Hydra as overrides
+    nox -s lint tests                    # what CI runs
+    nox -s bench                         # benchmarks, saved under .benchmarks/
+    nox -s bench -- --benchmark-compare  # ... compared with the last saved run
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+import nox
+
+nox.options.sessions = ["lint", "tests"]
+nox.options.default_venv_backend = "none"
+
+ROOT = Path(__file__).resolve().parent
+PY = f"{sys.version_info.major}.{sys.version_info.minor}"
+ENV_DIR = Path(
+    os.environ.get("HYVIDEO_EVAL_ENV", Path.home() / ".cache" / "hyvideo-eval" / f"env-py{PY}")
+).expanduser()
+BIN = ENV_DIR / ("Scripts" if os.name == "nt" else "bin")
+EXTRAS = "test,lint"
+
+
+def _deps_stamp() -> str:
+    """Hash of what decides the environment's contents: the dependency lists and the extras installed."""
+    text = (ROOT / "pyproject.toml").read_text()
+    return hashlib.sha256(f"{EXTRAS}\n{text}".encode()).hexdigest()
+
+
+def shared_env(session: nox.Session) -> dict[str, str]:
+    """Create or update the shared environment; return the env vars that make sessions use it."""
+    stamp_file = ENV_DIR / ".hyvideo-eval-stamp"
+    python = BIN / "python"
+    if not python.exists():
+        session.log(f"creating the shared environment {ENV_DIR} (once per machine)")
+        session.run(sys.executable, "-m", "venv", str(ENV_DIR), external=True)
+    wanted = f"{_deps_stamp()}\n{ROOT}"
+    current = stamp_file.read_text() if stamp_file.exists() else ""
+    if current.split("\n")[0] != wanted.split("\n")[0]:
+        session.log("installing dependencies into the shared environment (torch only the first time)")
+        session.run(str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip", external=True)
+        session.run(str(python), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[{EXTRAS}]", external=True)
+        _check_single_torch(session, python)
+    elif current != wanted:
+        session.log(f"pointing the shared environment's editable install at {ROOT}")
+        session.run(
+            str(python), "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(ROOT), external=True
+        )
+    stamp_file.write_text(wanted)
+    return {"PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "VIRTUAL_ENV": str(ENV_DIR)}
+
+
+def _check_single_torch(session: nox.Session, python: Path) -> None:
+    session.run(
+        str(python),
+        "-c",
+        "import importlib.metadata as m, torch, torchvision; "
+        "assert m.version('torch') == '2.14.1' and m.version('torchvision') == '0.29.1', (m.version('torch'), m.version('torchvision'))",
+        external=True,
+    )
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite on the CPU (benchmarks run once each, untimed)."""
+    env = shared_env(session)
+    session.run(
+        str(BIN / "python"), "-m", "pytest", "--benchmark-disable", *session.posargs, env=env, external=True
+    )
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check."""
+    env = shared_env(session)
+    session.run(str(BIN / "ruff"), "check", ".", env=env, external=True)
+    session.run(str(BIN / "ruff"), "format", "--check", ".", env=env, external=True)
+
+
+@nox.session
+def eval(session: nox.Session) -> None:
+    """The main job: prompts -> videos + manifest -> metrics -> report. Arguments after -- are Hydra overrides."""
+    env = shared_env(session)
+    session.run(str(BIN / "hyvideo-eval"), "run", *session.posargs, env=env, external=True)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks (pytest-benchmark): saved under .benchmarks/; pass --benchmark-compare to compare."""
+    env = shared_env(session)
+    session.run(
+        str(BIN / "python"),
+        "-m",
+        "pytest",
+        "tests/benchmarks",
+        "--benchmark-only",
+        "--benchmark-autosave",
+        "--benchmark-storage",
+        str(ROOT / ".benchmarks"),
+        *session.posargs,
+        env=env,
+        external=True,
+    )

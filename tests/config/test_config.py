@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from evalsuite.cli import eval_main, generate_main
+from evalsuite.config import compose, config_groups
+from evalsuite.errors import ConfigError
+
+
+def test_default_config_composes_and_validates() -> None:
+    cfg = compose()
+    assert cfg.model.kind == "videos_dir" and cfg.model.synthesize
+    assert cfg.prompts.name == "embedded" and Path(cfg.prompts.path).is_file()
+    assert cfg.metrics.names == ["temporal_flickering"]
+    assert cfg.run_id == "synthetic-test-videos__embedded"
+    assert cfg.runtime.output_dir == "reports/synthetic-test-videos__embedded"
+    assert cfg.choices == {
+        "model": "synthetic_videos",
+        "prompts": "embedded",
+        "metrics": "default",
+        "human": "none",
+        "report": "default",
+        "runtime": "cpu",
+    }
+
+
+def test_every_group_option_composes() -> None:
+    required = {
+        "model=videos_dir": ["model.name=x", "model.dir=/tmp"],
+        "prompts=penguin": ["prompts.path=/p.csv"],
+        "prompts=file": ["prompts.path=/p.csv"],
+    }
+    for group, options in config_groups().items():
+        assert options, f"config group {group} has no options"
+        for option in options:
+            choice = f"{group}={option}"
+            compose([choice, *required.get(choice, [])])
+
+
+def test_overrides_reach_the_typed_config() -> None:
+    cfg = compose(["prompts.limit=6", "runtime=gpu", "run_id=my_run", "runtime.workers=2"])
+    assert cfg.prompts.limit == 6 and cfg.runtime.device == "cuda" and cfg.runtime.dtype == "bfloat16"
+    assert cfg.runtime.output_dir == "reports/my_run" and cfg.runtime.workers == 2
+
+
+def test_cache_dir_honours_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HYVIDEO_EVAL_CACHE", "/somewhere/cache")
+    assert compose().runtime.cache_dir == "/somewhere/cache"
+    monkeypatch.delenv("HYVIDEO_EVAL_CACHE")
+    assert compose().runtime.cache_dir == "~/.cache/hyvideo-eval"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (["model=nope"], r"unknown model option 'nope'; valid choices: synthetic_videos, videos_dir"),
+        (["prompts=nope"], r"unknown prompts option 'nope'; valid choices: embedded, file, penguin"),
+        (["prompts.limt=3"], r"unknown config key 'prompts.limt'"),
+        (["prompts.limit=three"], r"prompts.limit: Value 'three'"),
+        (
+            ["runtime.dtype=float8"],
+            r"runtime.dtype='float8' is not valid; choose one of: float32, bfloat16, float16",
+        ),
+        (["runtime.device=tpu"], r"runtime.device='tpu' is not valid"),
+        (["metrics.names=[nope]"], r"unknown metric\(s\) \['nope'\]; registered: temporal_flickering"),
+        (["report.formats=[pdf]"], r"report.formats='pdf' is not valid"),
+        (
+            ["model=videos_dir"],
+            r"model.name is required by conf/model/videos_dir.yaml: add model.name=<value>",
+        ),
+        (["model=videos_dir", "model.name=x"], r"model.dir is required"),
+        (
+            ["prompts=penguin"],
+            r"prompts.path is required by conf/prompts/penguin.yaml.*Tencent-Hunyuan/HunyuanVideo",
+        ),
+        (["prompts.limit=0"], r"prompts.limit must be >= 1"),
+        (["prompts.limit=="], r"cannot parse override"),
+        (["run_id=a/b"], r"run_id='a/b' must be a plain folder name"),
+    ],
+)
+def test_bad_overrides_give_one_clear_line(overrides: list[str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as info:
+        compose(overrides)
+    assert "\n" not in str(info.value)
+
+
+def test_cli_prints_one_line_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert eval_main(["model=nope"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert (
+        err == "hyvideo-eval: error: unknown model option 'nope'; valid choices: synthetic_videos, videos_dir"
+    )
+    assert eval_main(["frobnicate"]) == 2
+    assert "unknown command 'frobnicate'" in capsys.readouterr().err
+    assert generate_main(["prompts=penguin"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_cli_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
+    assert eval_main(["config", "prompts.limit=3"]) == 0
+    out = capsys.readouterr().out
+    assert "limit: 3" in out and "# available: model: synthetic_videos, videos_dir" in out
+    assert eval_main(["prompts"]) == 0
+    assert "prompt set 'embedded': 24 prompts" in capsys.readouterr().out
+    assert eval_main(["metrics"]) == 0
+    assert capsys.readouterr().out.startswith("temporal_flickering v1")
+
+
+def test_console_script_bad_override_in_a_real_process(tmp_path: Path) -> None:
+    """What a user sees in a terminal: one line on stderr, no traceback, exit code 2."""
+    result = subprocess.run(
+        [sys.executable, "-m", "evalsuite.cli", "runtime.dtype=fp8"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "hyvideo-eval: error: runtime.dtype='fp8' is not valid; choose one of: float32, bfloat16, float16"
+    ]
+    assert list(tmp_path.iterdir()) == []  # nothing written for a run that never started
