@@ -16,7 +16,9 @@ def _locate(folder: str, package: str, marker: str) -> Path:
     candidate = _REPO_ROOT / folder
     if (candidate / marker).exists():
         return candidate
-    return Path(str(importlib.resources.files(package)))
+    # conf/ and prompts/ have no __init__.py, so files() gives a namespace MultiplexedPath; a file
+    # inside it is a plain path.
+    return Path(str(importlib.resources.files(package).joinpath(marker))).parent
 
 
 def conf_dir() -> Path:
