@@ -14,22 +14,15 @@ def code_version() -> str:
         base = version("hyvideo-eval")
     except PackageNotFoundError:
         base = "0+unknown"
-    root = Path(__file__).resolve().parents[1]
     try:
-        sha = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=True,
-        ).stdout.strip()
+        sha = _git("rev-parse", "--short=12", "HEAD")
+        dirty = _git("status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.SubprocessError):
         return base
     return f"{base}+g{sha}{'.dirty' if dirty else ''}" if sha else base
+
+
+def _git(*args: str) -> str:
+    root = Path(__file__).resolve().parents[1]
+    command = ["git", "-C", str(root), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=5, check=True).stdout.strip()

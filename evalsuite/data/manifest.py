@@ -27,19 +27,21 @@ STATUSES = (STATUS_OK, STATUS_FAILED, STATUS_MISSING)
 
 @dataclass
 class ManifestRow:
+    """One video. The video fields stay None for a `missing` or `failed` row, whose `error` says why."""
+
     run_id: str
     model: str
     prompt_id: str
     prompt: str
     seed: int | None
-    video_path: str | None
-    sha256: str | None
-    frames: int | None
-    fps: float | None
-    width: int | None
-    height: int | None
     config_hash: str
     code_version: str
+    video_path: str | None = None
+    sha256: str | None = None
+    frames: int | None = None
+    fps: float | None = None
+    width: int | None = None
+    height: int | None = None
     status: str = STATUS_OK
     error: str | None = None
     category: str | None = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -111,7 +112,8 @@ def ingest_videos_dir(
     )
     for prompt in bar:
         start = time.perf_counter()
-        base = dict(
+        row = partial(
+            ManifestRow,
             run_id=run_id,
             model=cfg.name,
             prompt_id=prompt.prompt_id,
@@ -124,56 +126,22 @@ def ingest_videos_dir(
         paths = candidates.get(prompt.prompt_id, [])
         if not paths:
             rows.append(
-                ManifestRow(
-                    **base,
-                    video_path=None,
-                    sha256=None,
-                    frames=None,
-                    fps=None,
-                    width=None,
-                    height=None,
-                    status=STATUS_MISSING,
-                    error=f"no video named {prompt.prompt_id}.<ext> in {folder}",
-                )
+                row(status=STATUS_MISSING, error=f"no video named {prompt.prompt_id}.<ext> in {folder}")
             )
             continue
         if len(paths) > 1:
-            rows.append(
-                ManifestRow(
-                    **base,
-                    video_path=None,
-                    sha256=None,
-                    frames=None,
-                    fps=None,
-                    width=None,
-                    height=None,
-                    status=STATUS_FAILED,
-                    error=f"ambiguous: {', '.join(p.name for p in paths)} all match; keep one",
-                )
-            )
+            names = ", ".join(p.name for p in paths)
+            rows.append(row(status=STATUS_FAILED, error=f"ambiguous: {names} all match; keep one"))
             continue
         path = paths[0]
         try:
             info = probe_video(path, frames_fps=cfg.frames_fps)
             digest = video_sha256(path)
         except SuiteError as err:
-            rows.append(
-                ManifestRow(
-                    **base,
-                    video_path=str(path),
-                    sha256=None,
-                    frames=None,
-                    fps=None,
-                    width=None,
-                    height=None,
-                    status=STATUS_FAILED,
-                    error=str(err),
-                )
-            )
+            rows.append(row(video_path=str(path), status=STATUS_FAILED, error=str(err)))
             continue
         rows.append(
-            ManifestRow(
-                **base,
+            row(
                 video_path=str(path),
                 sha256=digest,
                 frames=info.frames,

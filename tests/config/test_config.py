@@ -124,3 +124,18 @@ def test_console_script_bad_override_in_a_real_process(tmp_path: Path) -> None:
         "hyvideo-eval: error: runtime.dtype='fp8' is not valid; choose one of: float32, bfloat16, float16"
     ]
     assert list(tmp_path.iterdir()) == []  # nothing written for a run that never started
+
+
+def test_generate_command_writes_only_the_manifest_stage(
+    run_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert generate_main(["prompts.limit=3", "runtime.progress=false"]) == 0
+    assert (
+        "manifest reports/synthetic-test-videos__embedded/manifest.parquet: ok 3" in capsys.readouterr().out
+    )
+    out = run_dir / "reports" / "synthetic-test-videos__embedded"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "config.yaml",
+        "manifest.parquet",
+        "synthetic_test_videos",
+    ]
