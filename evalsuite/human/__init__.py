@@ -1,0 +1,1 @@
+"""Human-rating statistics: validation, aggregation, simulation. No torch, no networks."""
