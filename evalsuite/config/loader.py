@@ -10,14 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from pathlib import Path
 
 from hydra import compose as hydra_compose
 from hydra import initialize_config_dir
 from hydra.core.config_store import ConfigStore
 from hydra.core.global_hydra import GlobalHydra
 from hydra.errors import HydraException, MissingConfigException, OverrideParseException
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import (
     ConfigKeyError,
     InterpolationResolutionError,
@@ -144,7 +143,7 @@ def compose(overrides: Sequence[str] = (), config_name: str = "config") -> EvalC
     finally:
         GlobalHydra.instance().clear()
     choices = {g: str(c) for g, c in cfg.hydra.runtime.choices.items() if g in GROUPS}
-    with _unlocked(cfg):
+    with open_dict(cfg):
         del cfg["hydra"]
 
     missing = _missing_keys(OmegaConf.to_container(cfg, resolve=False))
@@ -177,22 +176,3 @@ def compose(overrides: Sequence[str] = (), config_name: str = "config") -> EvalC
     if not run_id or "/" in run_id or run_id in (".", ".."):
         raise ConfigError(f"run_id={run_id!r} must be a plain folder name")
     return EvalConfig(**sections, run_id=run_id, choices=choices, resolved=resolved)
-
-
-class _unlocked:
-    """Temporarily lift struct mode so a key can be deleted."""
-
-    def __init__(self, cfg: DictConfig):
-        self.cfg = cfg
-
-    def __enter__(self):
-        OmegaConf.set_struct(self.cfg, False)
-        return self.cfg
-
-    def __exit__(self, *exc):
-        OmegaConf.set_struct(self.cfg, True)
-        return False
-
-
-def expand(path: str) -> Path:
-    return Path(path).expanduser()

@@ -42,14 +42,6 @@ class FrameView:
         if self.num_frames is not None and self.num_frames < 1:
             raise ValueError(f"num_frames must be >= 1, got {self.num_frames}")
 
-    @property
-    def key(self) -> str:
-        """A stable text form, used in cache keys."""
-        return (
-            f"fps={self.fps};n={self.num_frames};size={self.size};interp={self.interpolation};"
-            f"aa={self.antialias};crop={self.crop}"
-        )
-
 
 def resample_indices(num_frames: int, src_fps: float, dst_fps: float) -> np.ndarray:
     """Indices of the source frames shown at each tick of a `dst_fps` clock over the same duration."""

@@ -70,14 +70,11 @@ def score_videos(
     metrics: list[Metric],
     scores_path: Path,
     *,
-    prompt_ids: list[str] | None = None,
     frames_fps: float = 24.0,
     progress: bool = True,
 ) -> pd.DataFrame:
-    """Score the manifest's videos (those of `prompt_ids`, if given) and save the table at `scores_path`."""
+    """Score every row of `manifest` and save the table at `scores_path`."""
     rows_in = manifest.table
-    if prompt_ids is not None:
-        rows_in = rows_in[rows_in["prompt_id"].isin(set(prompt_ids))]
     previous = _previous_scores(scores_path)
     out: list[dict] = []
     reused = 0
