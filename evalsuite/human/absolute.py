@@ -65,11 +65,16 @@ def _percentile_interval(samples: np.ndarray, confidence: float) -> tuple[np.nda
     return np.nanpercentile(samples, tail, axis=0), np.nanpercentile(samples, 100 - tail, axis=0)
 
 
+def _weighted_ratio(weights: np.ndarray, numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """Per resample (rows of `weights`) and column: weighted sum of `numerator` over that of `denominator`."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (weights @ numerator) / (weights @ denominator)
+
+
 def _weighted_rates(weights: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     """Rates per resample (rows of `weights`) and column of `matrix`, ignoring NaN cells."""
     valid = ~np.isnan(matrix)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (weights @ np.where(valid, matrix, 0.0)) / (weights @ valid)
+    return _weighted_ratio(weights, np.where(valid, matrix, 0.0), valid)
 
 
 def _bootstrap_pvalue(diffs: np.ndarray) -> float:
@@ -155,17 +160,15 @@ def _per_rating(
     weights: np.ndarray,
     confidence: float,
 ) -> dict:
-    table = ratings.table if criterion == OVERALL else ratings.table[ratings.table["criterion"] == criterion]
     if criterion == OVERALL:  # a per-rating "overall" is not defined: judgements are per criterion
         return {
             m: {"rating_rate": np.nan, "boot_rater_low": np.nan, "boot_rater_high": np.nan} for m in models
         }
+    table = ratings.table[ratings.table["criterion"] == criterion]
     grouped = table.groupby(["rater_id", "model"])["passed"].agg(["sum", "count"])
     passes = grouped["sum"].unstack("model").reindex(index=raters, columns=models).fillna(0).to_numpy()
     counts = grouped["count"].unstack("model").reindex(index=raters, columns=models).fillna(0).to_numpy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        boot = (weights @ passes) / (weights @ counts)
-    low, high = _percentile_interval(boot, confidence)
+    low, high = _percentile_interval(_weighted_ratio(weights, passes, counts), confidence)
     totals = passes.sum(axis=0) / np.maximum(counts.sum(axis=0), 1)
     return {
         m: {"rating_rate": totals[j], "boot_rater_low": low[j], "boot_rater_high": high[j]}
@@ -181,11 +184,10 @@ def _pairs(criterion: str, matrix: np.ndarray, models: list[str], weights: np.nd
         n10, n01, p_mcnemar = mcnemar_pvalue(a, b)
         paired = np.where(both[:, None], matrix[:, [i, j]], np.nan)
         boot = _weighted_rates(weights, paired)
-        diff = float(a.mean() - b.mean()) if both.any() else np.nan
+        rate_a, rate_b = (float(a.mean()), float(b.mean())) if both.any() else (np.nan, np.nan)
         rows.append(
             {"criterion": criterion, "model_a": models[i], "model_b": models[j], "n_paired": int(both.sum()),
-             "rate_a": float(a.mean()) if both.any() else np.nan, "rate_b": float(b.mean()) if both.any() else np.nan,
-             "diff": diff, "a_only": n10, "b_only": n01, "p_mcnemar": p_mcnemar,
+             "rate_a": rate_a, "rate_b": rate_b, "diff": rate_a - rate_b, "a_only": n10, "b_only": n01, "p_mcnemar": p_mcnemar,
              "p_bootstrap": _bootstrap_pvalue(boot[:, 0] - boot[:, 1])}
         )  # fmt: skip
     return rows

@@ -116,12 +116,12 @@ def validate_absolute(
             f"{source}: {int(dup.sum())} rows repeat a (prompt, model, rater, criterion), e.g. {first} "
             f"(lines {_row_numbers(dup)}): keep one judgement per rater"
         )
-    found_criteria = tuple(c for c in (criteria or ()) if c in set(table["criterion"])) or tuple(
-        sorted(table["criterion"].unique())
-    )
+    present = set(table["criterion"])
+    # The configured order when criteria are configured (unknown ones were rejected above), else sorted.
+    ordered = tuple(c for c in criteria if c in present) if criteria is not None else tuple(sorted(present))
     return Ratings(
         table=table,
-        criteria=found_criteria,
+        criteria=ordered,
         models=tuple(sorted(table["model"].unique())),
         source=source,
         warnings=straight_liners(table),
