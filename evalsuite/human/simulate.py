@@ -7,7 +7,10 @@ many prompts separate 37.7% from 37.5%?").
 Model of one video (prompt × model): a latent Gaussian vector over the criteria with equal pairwise
 correlation `rho` (a Gaussian copula); criterion c truly passes when its latent value is below
 Φ⁻¹(true_rate[c]), so each criterion passes with exactly its true rate, and `rho` sets how often a
-video passes all of them. Given a target `overall` rate, `rho` is solved for per model. Each video is
+video passes all of them. Given a target `overall` rate, `rho` is solved for per model. The copula is
+sampled and integrated through its one-factor form X_c = √rho·Z + √(1−rho)·E_c (Z, E_c independent
+standard normals), so the same seed always gives the same ratings: no Monte Carlo CDF, no matrix
+factorisation whose degenerate eigenvectors would reshuffle draws for a tiny change of rho. Each video is
 judged by `raters_per_video` raters drawn from a pool; a rater reports the truth flipped with
 probability `noise`, shifted on the log-odds scale by the rater's own leniency ~ N(0, `bias_sd`).
 """
@@ -16,14 +19,26 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special, stats
+from scipy import integrate, optimize, special, stats
 
 
 def overall_rate(rates: np.ndarray, rho: float) -> float:
-    """P(every criterion passes) under the equicorrelated Gaussian copula."""
-    k = len(rates)
-    cov = np.full((k, k), rho) + np.eye(k) * (1 - rho)
-    return float(stats.multivariate_normal(mean=np.zeros(k), cov=cov).cdf(stats.norm.ppf(rates)))
+    """P(every criterion passes) under the equicorrelated Gaussian copula, by 1-D quadrature:
+    ∫ φ(z) Π_c Φ((t_c − √rho·z) / √(1−rho)) dz with t_c = Φ⁻¹(rate_c)."""
+    thresholds = stats.norm.ppf(np.asarray(rates, dtype=float))
+    if rho == 0:
+        return float(np.prod(np.asarray(rates, dtype=float)))
+    scale, shift = np.sqrt(1 - rho), np.sqrt(rho)
+
+    def integrand(z: float) -> float:
+        # special.ndtr is Φ; scipy's distribution objects cost ~50 µs per call, which quad multiplies.
+        return (
+            np.exp(-0.5 * z * z)
+            / np.sqrt(2 * np.pi)
+            * np.prod(special.ndtr((thresholds - shift * z) / scale))
+        )
+
+    return float(integrate.quad(integrand, -np.inf, np.inf, epsabs=1e-12, epsrel=1e-10)[0])
 
 
 def solve_rho(rates: np.ndarray, overall: float) -> float:
@@ -59,9 +74,8 @@ def simulate_absolute(
     for model, rates in true_rates.iterrows():
         rates = rates.to_numpy(dtype=float)
         rho = solve_rho(rates, float(overall[model])) if overall is not None else 0.0
-        k = len(criteria)
-        cov = np.full((k, k), rho) + np.eye(k) * (1 - rho)
-        latent = rng.multivariate_normal(np.zeros(k), cov, size=n_prompts)
+        shared = rng.standard_normal((n_prompts, 1))
+        latent = np.sqrt(rho) * shared + np.sqrt(1 - rho) * rng.standard_normal((n_prompts, len(criteria)))
         truth = latent < stats.norm.ppf(rates)  # prompts × criteria
         # Raters per video: a random subset of the pool (argsort of uniforms = sampling without replacement).
         raters = np.argsort(rng.random((n_prompts, n_raters)), axis=1)[:, :raters_per_video]

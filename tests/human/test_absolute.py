@@ -91,11 +91,18 @@ def test_simulated_paper_table_is_recovered_within_intervals(campaign) -> None:
                 model,
                 criterion,
             )
-    assert covered >= total - 2  # 95% intervals: about 1 of 24 may miss by chance
+    # 95% intervals: about 1 of 24 may miss by chance. Measured at this seed (7): 24 of 24 covered, worst
+    # deviation 1.8 SE. Over seeds 0-7 coverage ranged 21-24 and the worst deviation reached 3.2 SE (misses
+    # cluster: a model's criteria and its overall share draws), so these bounds are tied to seed 7.
+    assert covered >= total - 2
 
 
 def test_published_luma_cntopc_inversion_is_a_statistical_tie(campaign) -> None:
-    """Luma1.6 (24.8%) is ranked 6th below CNTopC (24.6%) in the paper; 1,533 prompts cannot separate them."""
+    """Luma1.6 (24.8%) is ranked 6th below CNTopC (24.6%) in the paper; 1,533 prompts cannot separate them.
+
+    Over seeds 0-7 the pair came out tied on 7; on seed 2 CNTopC's simulated rate landed 3.1 SE below its
+    true one and the pair separated: a single campaign can rank a 0.2-point gap either way.
+    """
     _, _, result = campaign
     pair = result.pairs[
         (result.pairs["criterion"] == OVERALL)
@@ -164,8 +171,23 @@ def test_copula_hits_the_target_overall_rate() -> None:
     rates = np.array([0.618, 0.665, 0.957])
     rho = solve_rho(rates, 0.413)
     assert 0 < rho < 1 and overall_rate(rates, rho) == pytest.approx(0.413, abs=1e-4)
+    # The quadrature equals scipy's multivariate normal CDF (a Monte Carlo estimate, hence the tolerance).
+    cov = np.full((3, 3), rho) + np.eye(3) * (1 - rho)
+    expected = stats.multivariate_normal(np.zeros(3), cov).cdf(
+        stats.norm.ppf(rates), rng=np.random.default_rng(0)
+    )
+    assert overall_rate(rates, rho) == pytest.approx(expected, abs=2e-4)
+    assert overall_rate(rates, 0.0) == pytest.approx(np.prod(rates))
     with pytest.raises(ValueError, match="impossible"):
         solve_rho(rates, 0.9)
+
+
+def test_simulation_is_reproducible_from_its_seed() -> None:
+    rates = pd.DataFrame({"a": [0.6, 0.3], "b": [0.7, 0.9]}, index=["m1", "m2"])
+    overall = pd.Series({"m1": 0.5, "m2": 0.28})
+    first = simulate_absolute(rates, overall=overall, n_prompts=200, seed=11)
+    pd.testing.assert_frame_equal(first, simulate_absolute(rates, overall=overall, n_prompts=200, seed=11))
+    assert not first.equals(simulate_absolute(rates, overall=overall, n_prompts=200, seed=12))
 
 
 def test_simulated_rows_are_labelled_synthetic(campaign) -> None:
