@@ -4,6 +4,10 @@
     hyvideo-eval config [OVERRIDE ...]  print the composed, validated config
     hyvideo-eval prompts [OVERRIDE ...] load and validate the prompt set, print a summary
     hyvideo-eval metrics                list the registered metrics
+    hyvideo-eval human [OVERRIDE ...]   aggregate human ratings into a report folder
+                                        (human=ratings human.ratings=FILE [human.published=FILE])
+    hyvideo-eval simulate-ratings ...   write a SYNTHETIC campaign with known true rates (--help)
+    hyvideo-eval power RATE_A RATE_B    prompts needed to separate two pass rates (--help)
     hyvideo-generate [OVERRIDE ...]     the generation stage only: prompts -> videos + manifest
 
 Overrides are Hydra's: `group=option` picks a config file, `group.key=value` sets a value. User errors
@@ -21,6 +25,7 @@ from omegaconf import OmegaConf
 
 from evalsuite.config import compose, config_groups
 from evalsuite.errors import SuiteError
+from evalsuite.human.tools import power_main, simulate_ratings_main
 
 log = logging.getLogger("evalsuite")
 
@@ -87,6 +92,18 @@ def _prompts(overrides: Sequence[str]) -> int:
     return 0
 
 
+def _human(overrides: Sequence[str]) -> int:
+    from evalsuite.pipeline.human import run_human
+
+    cfg = compose(overrides)
+    analysis, files = run_human(cfg.human, title=cfg.report.title)
+    print(analysis.absolute.ranking.to_string(index=False))
+    for note in [*analysis.notes, *analysis.warnings]:
+        print(f"note: {note}")
+    print(f"report: {files['report.html']}")
+    return 0
+
+
 def _metrics(_: Sequence[str]) -> int:
     from evalsuite.metrics import METRICS
 
@@ -100,6 +117,9 @@ COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "config": _config,
     "prompts": _prompts,
     "metrics": _metrics,
+    "human": _human,
+    "simulate-ratings": simulate_ratings_main,
+    "power": power_main,
 }
 
 

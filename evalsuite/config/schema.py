@@ -83,7 +83,36 @@ class MetricsConfig:
 
 @dataclass
 class HumanConfig:
-    ratings: str | None = None
+    """Human ratings to aggregate (evalsuite/human); `ratings: null` skips the human stage."""
+
+    ratings: str | None = None  # absolute judgements, CSV or Parquet
+    pairwise: str | None = None  # GSB judgements; without them the pairwise model uses the absolute verdicts
+    published: str | None = None  # a published comparison table merged into the report
+    scale: str = "binary"
+    pass_threshold: int = 4
+    criteria: list[str] = field(
+        default_factory=lambda: ["text_alignment", "motion_quality", "visual_quality"]
+    )
+    models: list[str] | None = None  # when given, any other model in a ratings file is an error
+    primary: str = "overall"
+    test: str = "mcnemar"
+    alpha: float = 0.05
+    n_resamples: int = 1000
+    elo_baseline: str | None = None
+    seed: int = 0
+    scores: list[str] = field(default_factory=list)  # more automatic score tables to correlate with
+    output_dir: str = MISSING
+
+    def __post_init__(self) -> None:
+        _choice("human.scale", self.scale, ("binary", "likert"))
+        _choice("human.test", self.test, ("mcnemar", "bootstrap"))
+        _choice("human.primary", self.primary, (*self.criteria, "overall"))
+        if not 0 < self.alpha < 1:
+            raise ConfigError(f"human.alpha must lie in (0, 1), got {self.alpha}")
+        if self.n_resamples < 0:
+            raise ConfigError(f"human.n_resamples must be >= 0, got {self.n_resamples}")
+        if not 1 <= self.pass_threshold <= 5:
+            raise ConfigError(f"human.pass_threshold must be a Likert score 1-5, got {self.pass_threshold}")
 
 
 @dataclass

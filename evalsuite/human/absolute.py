@@ -61,6 +61,9 @@ def _matrix(videos: pd.DataFrame, criterion: str, prompts: pd.Index, models: lis
 
 
 def _percentile_interval(samples: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    if len(samples) == 0:  # n_resamples=0: no bootstrap asked for
+        empty = np.full(samples.shape[1:], np.nan)
+        return empty, empty
     tail = (1 - confidence) / 2 * 100
     return np.nanpercentile(samples, tail, axis=0), np.nanpercentile(samples, 100 - tail, axis=0)
 

@@ -110,4 +110,10 @@ def run_eval(cfg: EvalConfig) -> EvalResult:
         warnings=run_warnings(cfg),
     )
     files = write_report(inputs, paths.output_dir, cfg.report.formats)
+    if cfg.human.ratings is not None:
+        from evalsuite.pipeline.human import run_human
+
+        categories = prompt_set.table.set_index("prompt_id")["category"]
+        _, human_files = run_human(cfg.human, scores=scores, categories=categories, title=cfg.report.title)
+        files |= {f"human/{name}": path for name, path in human_files.items()}
     return EvalResult(paths, prompt_set, manifest, scores, files)

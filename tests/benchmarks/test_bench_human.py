@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from evalsuite.human.absolute import aggregate_absolute
+from evalsuite.human.analysis import analyse_campaign
 from evalsuite.human.ratings import validate_absolute
 from evalsuite.human.simulate import simulate_absolute
 
@@ -32,3 +33,16 @@ def test_bench_absolute_aggregation_paper_scale(benchmark, raw: pd.DataFrame) ->
     result = benchmark.pedantic(run, rounds=3, iterations=1)
     assert len(raw) == 137_970 and len(result.rates) == 6 * 4
     benchmark.extra_info["ratings"] = len(raw)
+
+
+def test_bench_whole_campaign_analysis_paper_scale(benchmark, raw: pd.DataFrame) -> None:
+    """Everything `hyvideo-eval human` computes: absolute statistics, the pairwise model on the implied
+    pairs, agreement and rater deviation, with 1,000 prompt resamples (report writing not included)."""
+
+    def run():
+        return analyse_campaign(validate_absolute(raw, source="bench"), n_resamples=1000)
+
+    result = benchmark.pedantic(run, rounds=3, iterations=1)
+    assert len(result.pairwise.ratings) == 6 and len(result.agreement) == 3
+    benchmark.extra_info["ratings"] = len(raw)
+    benchmark.extra_info["resamples"] = 1000

@@ -95,7 +95,10 @@ def test_straight_liner_is_flagged_not_dropped(tmp_path: Path) -> None:
 
 
 def test_human_statistics_import_no_torch() -> None:
-    code = "import sys, evalsuite.human.absolute, evalsuite.human.simulate; print('torch' in sys.modules, 'torchvision' in sys.modules)"
+    modules = (
+        "evalsuite.human.analysis, evalsuite.human.simulate, evalsuite.human.power, evalsuite.human.tools"
+    )
+    code = f"import sys, {modules}; print('torch' in sys.modules, 'torchvision' in sys.modules)"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     ).stdout

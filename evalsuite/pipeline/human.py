@@ -1,0 +1,74 @@
+"""The human stage: ratings files named by `human.*` -> campaign analysis -> report folder.
+
+Run alone (`hyvideo-eval human human=ratings human.ratings=...`) or as the last stage of the eval job,
+which then adds the run's own automatic scores and prompt categories to the analysis.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from evalsuite.config.schema import HumanConfig
+from evalsuite.human.analysis import CampaignAnalysis, analyse_campaign, load_published
+from evalsuite.human.ratings import RatingsError, load_absolute, load_pairwise
+from evalsuite.report.human import write_human_report
+
+log = logging.getLogger(__name__)
+
+
+def _read_scores(path: str) -> pd.DataFrame:
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise RatingsError(
+            f"{file}: score table not found (human.scores lists scores.parquet files of eval runs)"
+        )
+    table = (
+        pd.read_parquet(file) if file.suffix == ".parquet" else pd.read_csv(file, dtype={"prompt_id": str})
+    )
+    missing = [c for c in ("model", "prompt_id", "metric", "value", "status") if c not in table.columns]
+    if missing:
+        raise RatingsError(f"{file}: missing column(s) {missing}; is this an eval run's scores table?")
+    return table
+
+
+def run_human(
+    cfg: HumanConfig,
+    *,
+    scores: pd.DataFrame | None = None,
+    categories: pd.Series | None = None,
+    title: str | None = None,
+) -> tuple[CampaignAnalysis, dict[str, Path]]:
+    """Aggregate the configured campaign and write its report folder; returns the analysis and files."""
+    if cfg.ratings is None:
+        raise RatingsError(
+            "no ratings to aggregate: set human.ratings=<ratings.csv|parquet> (with human=ratings)"
+        )
+    criteria = tuple(cfg.criteria)
+    models = tuple(cfg.models) if cfg.models else None
+    ratings = load_absolute(
+        Path(cfg.ratings).expanduser(), scale=cfg.scale, pass_threshold=cfg.pass_threshold,
+        criteria=criteria, models=models,
+    )  # fmt: skip
+    pairwise = (
+        load_pairwise(Path(cfg.pairwise).expanduser(), criteria=criteria, models=models)
+        if cfg.pairwise
+        else None
+    )
+    published = (
+        load_published(Path(cfg.published).expanduser(), [*criteria, "overall"]) if cfg.published else None
+    )
+    tables = [t for t in [scores, *map(_read_scores, cfg.scores)] if t is not None]
+    log.info(
+        "human ratings %s: %d judgements, %d models", cfg.ratings, len(ratings.table), len(ratings.models)
+    )
+    analysis = analyse_campaign(
+        ratings, pairwise=pairwise, published=published,
+        scores=pd.concat(tables, ignore_index=True) if tables else None, categories=categories,
+        primary=cfg.primary, test=cfg.test, alpha=cfg.alpha, n_resamples=cfg.n_resamples,
+        baseline=cfg.elo_baseline, seed=cfg.seed,
+    )  # fmt: skip
+    files = write_human_report(analysis, Path(cfg.output_dir).expanduser(), title=title or "Human evaluation")
+    return analysis, files

@@ -1,0 +1,223 @@
+"""Write a human-evaluation report folder: the paper's comparison table and an offline HTML page.
+
+Files (in `out_dir`):
+  comparison.md / comparison.tex / comparison.csv  the table in the paper's layout (Model, Open Source,
+      Duration, Text Alignment, Motion Quality, Visual Quality, Overall, Ranking), measured models first,
+      then published-only models marked "(published)"
+  rates.csv, pairs.csv, ranking.csv, gsb.csv, elo.csv, win_probability.csv, agreement.csv, raters.csv,
+  published_check.csv, categories.csv, correlations.csv   every statistic behind the page
+  report.html  one self-contained page (figures inlined as PNG), readable offline
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+
+import pandas as pd
+
+from evalsuite.data.atomic import atomic_path, write_text_atomic
+from evalsuite.human.absolute import OVERALL
+from evalsuite.human.analysis import CampaignAnalysis
+from evalsuite.report import figures
+
+HEADERS = {
+    "text_alignment": "Text Alignment",
+    "motion_quality": "Motion Quality",
+    "visual_quality": "Visual Quality",
+    OVERALL: "Overall",
+}
+
+
+def _header(criterion: str) -> str:
+    return HEADERS.get(criterion, criterion.replace("_", " ").title())
+
+
+def _percent(value: float) -> str:
+    return "" if pd.isna(value) else f"{value * 100:.1f}%"
+
+
+def _yes_no(value) -> str:
+    if pd.isna(value):
+        return ""
+    return "✔" if str(value).strip().lower() in ("true", "1", "yes") else "✘"
+
+
+def paper_table(analysis: CampaignAnalysis) -> pd.DataFrame:
+    """The comparison table in the paper's layout, as strings ready to print."""
+    criteria = [*analysis.ratings.criteria, OVERALL]
+    rates = analysis.absolute.rates.set_index(["model", "criterion"])["rate"]
+    published = analysis.published if analysis.published is not None else pd.DataFrame()
+    rows = []
+    for rank in analysis.absolute.ranking.itertuples(index=False):
+        meta = published.loc[rank.model] if rank.model in published.index else {}
+        row = {"Model": rank.model, "Open Source": _yes_no(meta.get("open_source")),
+               "Duration": f"{meta['duration_s']:g}s" if "duration_s" in meta else ""}  # fmt: skip
+        row |= {_header(c): _percent(rates[(rank.model, c)]) for c in criteria}
+        rows.append(row | {"Ranking": rank.rank})
+    for model, meta in published.drop(analysis.absolute.ranking["model"], errors="ignore").iterrows():
+        row = {"Model": f"{model} (published)", "Open Source": _yes_no(meta.get("open_source")),
+               "Duration": f"{meta['duration_s']:g}s" if "duration_s" in meta else ""}  # fmt: skip
+        row |= {_header(c): _percent(meta.get(c)) for c in criteria}
+        rows.append(row | {"Ranking": f"{meta['ranking']:g} (published)" if "ranking" in meta else ""})
+    table = pd.DataFrame(rows)
+    if published.empty:  # nothing to fill the metadata columns from
+        table = table.drop(columns=["Open Source", "Duration"])
+    return table
+
+
+def _latex(table: pd.DataFrame, caption: str) -> str:
+    escaped = table.map(lambda v: str(v).replace("%", r"\%").replace("_", r"\_").replace("&", r"\&"))
+    escaped = escaped.replace({"✔": r"\checkmark", "✘": r"$\times$"})
+    header = " & ".join(escaped.columns) + r" \\"
+    lines = [
+        r"\begin{table}[t]", r"\centering", rf"\caption{{{caption}}}",
+        r"\begin{tabular}{l" + "c" * (len(table.columns) - 1) + "}", r"\toprule", header, r"\midrule",
+        *(" & ".join(row) + r" \\" for row in escaped.to_numpy().tolist()),
+        r"\bottomrule", r"\end{tabular}", r"\end{table}", "",
+    ]  # fmt: skip
+    return "\n".join(lines)
+
+
+def _csv(table: pd.DataFrame, path: Path) -> None:
+    with atomic_path(path) as tmp:
+        table.to_csv(tmp, index=False)
+
+
+def _caption(analysis: CampaignAnalysis) -> str:
+    table = analysis.ratings.table
+    kind = "SYNTHETIC (simulated) ratings" if analysis.synthetic else "human ratings"
+    return (
+        f"{kind}: {table['prompt_id'].nunique():,} prompts, {table['rater_id'].nunique()} raters, "
+        f"{len(table):,} judgements. Share of videos judged good (majority of raters); ranking on "
+        f"{analysis.primary.replace('_', ' ')} with ties where Holm-corrected paired tests do not separate models."
+    )
+
+
+def write_human_report(
+    analysis: CampaignAnalysis, out_dir: str | Path, title: str = "Human evaluation"
+) -> dict[str, Path]:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    table = paper_table(analysis)
+    caption = _caption(analysis)
+    files = {"comparison.csv": out / "comparison.csv"}
+    _csv(table, files["comparison.csv"])
+    files["comparison.md"] = out / "comparison.md"
+    write_text_atomic(files["comparison.md"], f"{caption}\n\n{table.to_markdown(index=False)}\n")
+    files["comparison.tex"] = out / "comparison.tex"
+    write_text_atomic(files["comparison.tex"], _latex(table, caption))
+    for name, frame in _tables(analysis).items():
+        files[name] = out / name
+        _csv(frame, files[name])
+    files["report.html"] = out / "report.html"
+    write_text_atomic(files["report.html"], render_html(analysis, table, caption, title))
+    return files
+
+
+def _tables(analysis: CampaignAnalysis) -> dict[str, pd.DataFrame]:
+    criterion = next(iter(analysis.pairwise.win_probability))
+    tables = {
+        "rates.csv": analysis.absolute.rates,
+        "pairs.csv": analysis.absolute.pairs,
+        "ranking.csv": analysis.absolute.ranking,
+        "gsb.csv": analysis.pairwise.gsb,
+        "elo.csv": analysis.pairwise.ratings,
+        "win_probability.csv": analysis.pairwise.win_probability[criterion]
+        .rename_axis("model")
+        .reset_index(),
+        "agreement.csv": analysis.agreement,
+        "raters.csv": analysis.raters,
+    }
+    optional = {
+        "published_check.csv": analysis.published_check,
+        "categories.csv": analysis.categories.reset_index() if analysis.categories is not None else None,
+        "correlations.csv": analysis.correlations,
+    }
+    return tables | {k: v for k, v in optional.items() if v is not None}
+
+
+def _img(png: bytes, alt: str) -> str:
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+
+
+def _number(value: float) -> str:
+    return f"{value:.2e}" if value != 0 and abs(value) < 1e-3 else f"{value:.3f}"
+
+
+def _html_table(frame: pd.DataFrame, caption: str = "") -> str:
+    caption = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    table = frame.to_html(index=False, float_format=_number, na_rep="–", border=0, classes="t")
+    return f'<div class="wide">{table.replace(">", ">" + caption, 1) if caption else table}</div>'
+
+
+STYLE = """
+body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
+h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd;padding-bottom:.2em}
+.banner{background:#fff3cd;border:1px solid #e0c060;padding:.7em 1em;border-radius:4px;margin:1em 0}
+.note{background:#eef5ff;border-left:4px solid #4a7fd4;padding:.5em 1em;margin:.8em 0}
+table.t{border-collapse:collapse;font-size:.88em;margin:.5em 0}
+table.t th,table.t td{padding:.25em .6em;border-bottom:1px solid #e4e4e4;text-align:right;white-space:nowrap}
+table.t th:first-child,table.t td:first-child{text-align:left}
+table.t caption{caption-side:top;text-align:left;color:#555;font-size:.95em;padding:.3em 0}
+.wide{overflow-x:auto}img{max-width:100%;margin:.5em 0}.muted{color:#666;font-size:.9em}
+"""
+
+
+def render_html(analysis: CampaignAnalysis, table: pd.DataFrame, caption: str, title: str) -> str:
+    absolute, primary = analysis.absolute, analysis.primary
+    criteria = [*analysis.ratings.criteria, OVERALL]
+    order = list(absolute.ranking["model"])
+    published = (
+        analysis.published[[c for c in criteria if c in analysis.published.columns]]
+        if analysis.published is not None
+        else None
+    )
+    parts = [f"<h1>{html.escape(title)}</h1>"]
+    if analysis.synthetic:
+        parts.append('<div class="banner"><b>Synthetic ratings.</b> These judgements were generated by the '
+                     "campaign simulator: they test the statistics and measure no model.</div>")  # fmt: skip
+    parts += [f'<div class="banner">⚠ {html.escape(w)}</div>' for w in analysis.warnings]
+    parts += [f"<h2>Comparison table</h2><p class='muted'>{html.escape(caption)}</p>", _html_table(table)]
+    parts += [f'<div class="note">{html.escape(n)}</div>' for n in analysis.notes]
+    parts += [
+        "<h2>Pass rates</h2>",
+        _img(figures.criterion_bars(absolute.rates, criteria, order, published), "pass rates"),
+    ]
+    parts += ["<h2>Ranking with ties</h2>", _img(figures.rank_plot(absolute.ranking, primary), "rank plot"),
+              _html_table(absolute.ranking)]  # fmt: skip
+    if analysis.categories is not None and not analysis.categories.empty:
+        matrix = analysis.categories.reindex(order)
+        parts += ["<h2>By prompt category</h2>",
+                  _img(figures.heatmap(matrix, f"{primary.replace('_', ' ')} pass rate by prompt category"), "categories")]  # fmt: skip
+    criterion = next(iter(analysis.pairwise.win_probability))
+    win = analysis.pairwise.win_probability[criterion].reindex(index=order, columns=order)
+    elo = analysis.pairwise.ratings.sort_values(["criterion", "elo"], ascending=[True, False])
+    baseline = analysis.pairwise.fits[criterion].baseline
+    parts += [
+        "<h2>Pairwise model</h2>",
+        f"<p class='muted'>Bradley-Terry with ties (Davidson), source: {html.escape(analysis.pairwise_source)}. "
+        "Elo = 400/ln10·θ + 1000 with the baseline at 1000; cell = P(row beats column) + ½ P(tie).</p>",
+        _img(figures.heatmap(win, f"win probability ({criterion.replace('_', ' ')})", fmt="{:.2f}", cmap="RdBu",
+                             centre=0.5, xlabel="column model", ylabel="row model"), "win probability"),
+        _html_table(elo, f"Elo with prompt-bootstrap 95% intervals (baseline {baseline} fixed at 1000)"),
+        _html_table(analysis.pairwise.gsb, "GSB counts: G = A better, S = same, B = B better"),
+    ]  # fmt: skip
+    pairs = absolute.pairs[absolute.pairs["criterion"] == primary].drop(columns="criterion")
+    parts += ["<h2>Paired tests</h2>",
+              _html_table(pairs, f"{primary}: McNemar and paired bootstrap, Holm within the criterion (pairs.csv has every criterion)")]  # fmt: skip
+    parts += ["<h2>Rater agreement</h2>", _html_table(analysis.agreement),
+              _html_table(analysis.raters.head(10), "Raters by deviation from the leave-one-out consensus (top 10; raters.csv has all)")]  # fmt: skip
+    if analysis.published_check is not None and not analysis.published_check.empty:
+        parts += [
+            "<h2>Published figures inside the measured intervals?</h2>",
+            _html_table(analysis.published_check),
+        ]
+    if analysis.correlations is not None and not analysis.correlations.empty:
+        parts += ["<h2>Automatic metrics vs humans</h2>", _html_table(analysis.correlations)]
+    body = "\n".join(parts)
+    return (
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"<style>{STYLE}</style></head><body>\n{body}\n</body></html>\n"
+    )
