@@ -133,28 +133,28 @@ def analyse_campaign(
     seed: int = 0,
 ) -> CampaignAnalysis:
     rated = pairwise.models if pairwise is not None else ratings.models
-    if baseline is not None and baseline not in rated:  # checked first: fail before minutes of bootstrap
+    if baseline is not None and baseline not in rated:  # checked first: fail before the bootstrap runs
         raise RatingsError(f"Elo baseline {baseline!r} is not a rated model; rated: {list(rated)}")
     absolute = aggregate_absolute(
         ratings, primary=primary, test=test, alpha=alpha, n_resamples=n_resamples, seed=seed
     )
+    warnings = list(ratings.warnings)
     if pairwise is None:
         implied = pairs_from_verdicts(absolute.videos, [primary])
         pairwise = validate_pairwise(implied, source="absolute verdicts", criteria=None)
         pairwise_source = f"implied by the absolute verdicts on {primary} (A passes, B fails = A better)"
     else:
         pairwise_source = f"GSB ratings ({pairwise.source})"
+        warnings += pairwise.warnings
     pair_result = aggregate_pairwise(pairwise, baseline=baseline, n_resamples=n_resamples, seed=seed)
     if categories is None and "category" in ratings.table.columns:
         categories = ratings.table.drop_duplicates("prompt_id").set_index("prompt_id")["category"]
-    criteria = [*ratings.criteria, OVERALL]
-    check = notes = None
+    check, notes = None, []
     if published is not None:
-        shown = [c for c in criteria if c in published.columns]
+        shown = [c for c in [*ratings.criteria, OVERALL] if c in published.columns]
         check = _published_check(published, absolute, shown)
         notes = ranking_notes(published, absolute, primary)
     raters = rater_deviation(ratings)
-    warnings = list(ratings.warnings) + (pairwise.warnings if pairwise.source != "absolute verdicts" else [])
     warnings += [
         f"rater {r.rater_id} deviates from the consensus far more than the others "
         f"(mean deviation {r.deviation:.2f}, robust z {r.robust_z:.1f}): check their judgements"
@@ -172,6 +172,6 @@ def analyse_campaign(
         correlations=metric_human_correlations(scores, absolute.videos) if scores is not None else None,
         published=published,
         published_check=check,
-        notes=notes or [],
+        notes=notes,
         warnings=warnings,
     )

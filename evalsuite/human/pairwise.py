@@ -88,8 +88,8 @@ def _outcome_arrays(table: pd.DataFrame, models: list[str], prompts: pd.Index) -
         hit = table["score"].to_numpy() == value
         np.add.at(grid, (row[hit], column[hit]), 1.0)
         out.append(grid)
-    i, j = (np.array(side, dtype=np.int64) for side in zip(*pairs, strict=True)) if pairs else ([], [])
-    return np.asarray(i), np.asarray(j), *out
+    ends = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    return ends[:, 0], ends[:, 1], *out
 
 
 def _negative_log_likelihood(

@@ -44,6 +44,15 @@ def _yes_no(value) -> str:
     return "✔" if str(value).strip().lower() in ("true", "1", "yes") else "✘"
 
 
+def _metadata(meta: pd.Series) -> dict[str, str]:
+    """The paper's descriptive columns, from the published table's row of a model (blank when absent)."""
+    duration = meta.get("duration_s")
+    return {
+        "Open Source": _yes_no(meta.get("open_source")),
+        "Duration": f"{duration:g}s" if pd.notna(duration) else "",
+    }
+
+
 def paper_table(analysis: CampaignAnalysis) -> pd.DataFrame:
     """The comparison table in the paper's layout, as strings ready to print."""
     criteria = [*analysis.ratings.criteria, OVERALL]
@@ -51,16 +60,15 @@ def paper_table(analysis: CampaignAnalysis) -> pd.DataFrame:
     published = analysis.published if analysis.published is not None else pd.DataFrame()
     rows = []
     for rank in analysis.absolute.ranking.itertuples(index=False):
-        meta = published.loc[rank.model] if rank.model in published.index else {}
-        row = {"Model": rank.model, "Open Source": _yes_no(meta.get("open_source")),
-               "Duration": f"{meta['duration_s']:g}s" if "duration_s" in meta else ""}  # fmt: skip
+        meta = published.loc[rank.model] if rank.model in published.index else pd.Series()
+        row = {"Model": rank.model, **_metadata(meta)}
         row |= {_header(c): _percent(rates[(rank.model, c)]) for c in criteria}
         rows.append(row | {"Ranking": rank.rank})
     for model, meta in published.drop(analysis.absolute.ranking["model"], errors="ignore").iterrows():
-        row = {"Model": f"{model} (published)", "Open Source": _yes_no(meta.get("open_source")),
-               "Duration": f"{meta['duration_s']:g}s" if "duration_s" in meta else ""}  # fmt: skip
+        row = {"Model": f"{model} (published)", **_metadata(meta)}
         row |= {_header(c): _percent(meta.get(c)) for c in criteria}
-        rows.append(row | {"Ranking": f"{meta['ranking']:g} (published)" if "ranking" in meta else ""})
+        ranking = meta.get("ranking")
+        rows.append(row | {"Ranking": f"{ranking:g} (published)" if pd.notna(ranking) else ""})
     table = pd.DataFrame(rows)
     if published.empty:  # nothing to fill the metadata columns from
         table = table.drop(columns=["Open Source", "Duration"])
@@ -72,6 +80,7 @@ def _latex(table: pd.DataFrame, caption: str) -> str:
     escaped = escaped.replace({"✔": r"\checkmark", "✘": r"$\times$"})
     header = " & ".join(escaped.columns) + r" \\"
     lines = [
+        r"% needs \usepackage{booktabs} and \usepackage{amssymb} (for \checkmark)",
         r"\begin{table}[t]", r"\centering", rf"\caption{{{caption}}}",
         r"\begin{tabular}{l" + "c" * (len(table.columns) - 1) + "}", r"\toprule", header, r"\midrule",
         *(" & ".join(row) + r" \\" for row in escaped.to_numpy().tolist()),
@@ -153,7 +162,7 @@ def _html_table(frame: pd.DataFrame, caption: str = "") -> str:
 
 
 STYLE = """
-body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
+body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:1240px;margin:2em auto;padding:0 1em;color:#222}
 h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd;padding-bottom:.2em}
 .banner{background:#fff3cd;border:1px solid #e0c060;padding:.7em 1em;border-radius:4px;margin:1em 0}
 .note{background:#eef5ff;border-left:4px solid #4a7fd4;padding:.5em 1em;margin:.8em 0}
