@@ -154,6 +154,12 @@ def analyse_campaign(
         shown = [c for c in [*ratings.criteria, OVERALL] if c in published.columns]
         check = _published_check(published, absolute, shown)
         notes = ranking_notes(published, absolute, primary)
+    correlations = metric_human_correlations(scores, absolute.videos) if scores is not None else None
+    if correlations is not None and not (correlations["n"] > 0).any():
+        warnings.append(
+            "the automatic scores share no (model, prompt_id) with the ratings, so no correlation was computed: "
+            f"check that model names and prompt ids match (rated models: {', '.join(ratings.models)})"
+        )
     raters = rater_deviation(ratings)
     warnings += [
         f"rater {r.rater_id} deviates from the consensus far more than the others "
@@ -169,7 +175,7 @@ def analyse_campaign(
         agreement=agreement_summary(ratings),
         raters=raters,
         categories=category_rates(absolute.videos, categories, primary) if categories is not None else None,
-        correlations=metric_human_correlations(scores, absolute.videos) if scores is not None else None,
+        correlations=correlations,
         published=published,
         published_check=check,
         notes=notes,

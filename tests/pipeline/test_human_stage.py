@@ -100,3 +100,16 @@ def test_simulate_ratings_and_power_commands(run_dir: Path, capsys: pytest.Captu
     (run_dir / "bad.csv").write_text("model,text_alignment,overall\nA,0.2,0.9\n")
     assert eval_main(["simulate-ratings", "--true-rates", "bad.csv", "--out", "x.csv"]) == 2
     assert "bad.csv: overall rate 0.900 is impossible" in capsys.readouterr().err
+
+
+def test_scores_of_unrated_models_are_a_warning_not_silence(run_dir: Path) -> None:
+    from evalsuite.pipeline.human import run_human
+
+    ratings = _campaign(run_dir / "ratings.csv", ["a", "b"])
+    cfg = compose(["human=ratings", f"human.ratings={ratings}", "human.n_resamples=0"]).human
+    scores = pd.DataFrame(
+        {"model": "zzz", "prompt_id": "p00000", "metric": "m", "value": [1.0], "status": "ok"}
+    )
+    analysis, files = run_human(cfg, scores=scores)
+    assert any("share no (model, prompt_id)" in w for w in analysis.warnings)
+    assert "share no (model, prompt_id)" in files["report.html"].read_text()
