@@ -28,6 +28,7 @@ from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
+from evalsuite.human.bootstrap import cluster_weights, percentile_interval
 from evalsuite.human.ratings import Ratings
 
 OVERALL = "overall"
@@ -58,14 +59,6 @@ def _matrix(videos: pd.DataFrame, criterion: str, prompts: pd.Index, models: lis
     """prompts × models array of verdicts, NaN where a model has no verdict for a prompt."""
     part = videos[videos["criterion"] == criterion].pivot(index="prompt_id", columns="model", values="passed")
     return part.reindex(index=prompts, columns=models).to_numpy(dtype=float)
-
-
-def _percentile_interval(samples: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
-    if len(samples) == 0:  # n_resamples=0: no bootstrap asked for
-        empty = np.full(samples.shape[1:], np.nan)
-        return empty, empty
-    tail = (1 - confidence) / 2 * 100
-    return np.nanpercentile(samples, tail, axis=0), np.nanpercentile(samples, 100 - tail, axis=0)
 
 
 def _weighted_ratio(weights: np.ndarray, numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -119,15 +112,15 @@ def aggregate_absolute(
     videos = video_verdicts(ratings)
     prompts = pd.Index(sorted(videos["prompt_id"].unique()), name="prompt_id")
     rng = np.random.default_rng(seed)
-    prompt_weights = rng.multinomial(len(prompts), np.full(len(prompts), 1 / len(prompts)), size=n_resamples)
+    prompt_weights = cluster_weights(rng, len(prompts), n_resamples)
     raters = sorted(ratings.table["rater_id"].unique())
-    rater_weights = rng.multinomial(len(raters), np.full(len(raters), 1 / len(raters)), size=n_resamples)
+    rater_weights = cluster_weights(rng, len(raters), n_resamples)
 
     rate_rows, pair_rows = [], []
     for criterion in criteria:
         matrix = _matrix(videos, criterion, prompts, models)
         boot = _weighted_rates(prompt_weights, matrix)
-        low, high = _percentile_interval(boot, confidence)
+        low, high = percentile_interval(boot, confidence)
         per_rating = _per_rating(ratings, criterion, raters, models, rater_weights, confidence)
         for j, model in enumerate(models):
             column = matrix[:, j]
@@ -171,7 +164,7 @@ def _per_rating(
     grouped = table.groupby(["rater_id", "model"])["passed"].agg(["sum", "count"])
     passes = grouped["sum"].unstack("model").reindex(index=raters, columns=models).fillna(0).to_numpy()
     counts = grouped["count"].unstack("model").reindex(index=raters, columns=models).fillna(0).to_numpy()
-    low, high = _percentile_interval(_weighted_ratio(weights, passes, counts), confidence)
+    low, high = percentile_interval(_weighted_ratio(weights, passes, counts), confidence)
     totals = passes.sum(axis=0) / np.maximum(counts.sum(axis=0), 1)
     return {
         m: {"rating_rate": totals[j], "boot_rater_low": low[j], "boot_rater_high": high[j]}

@@ -28,6 +28,7 @@ import pandas as pd
 from scipy import optimize
 from scipy.sparse import csgraph
 
+from evalsuite.human.bootstrap import cluster_weights, percentile_interval
 from evalsuite.human.ratings import PairwiseRatings
 
 ELO_SCALE = 400 / np.log(10)
@@ -178,8 +179,7 @@ def aggregate_pairwise(
     table = pairwise.table
     prompts = pd.Index(sorted(table["prompt_id"].unique()), name="prompt_id")
     rng = np.random.default_rng(seed)
-    weights = rng.multinomial(len(prompts), np.full(len(prompts), 1 / len(prompts)), size=n_resamples)
-    tail = (1 - confidence) / 2 * 100
+    weights = cluster_weights(rng, len(prompts), n_resamples)
     rows, matrices, fits = [], {}, {}
     for criterion in pairwise.criteria:
         part = table[table["criterion"] == criterion]
@@ -190,10 +190,7 @@ def aggregate_pairwise(
             fit_davidson(i, j, w @ wins, w @ losses, w @ ties, models, baseline, start=start).elo
             for w in weights
         ]).reshape(n_resamples, len(models))  # fmt: skip
-        if n_resamples:
-            low, high = np.percentile(boot, [tail, 100 - tail], axis=0)
-        else:
-            low = high = np.full(len(models), np.nan)
+        low, high = percentile_interval(boot, confidence)
         for k, model in enumerate(models):
             rows.append(
                 {"criterion": criterion, "model": model, "theta": fit.theta[k], "elo": fit.elo[k],
