@@ -1,0 +1,89 @@
+"""What a benchmark must report beside its timings: the CPU it ran on, the dense-matmul peak measured in
+the same run, and peak memory of a call.
+
+Peak memory is the growth of the resident set while the call runs, sampled every 0.5 ms by a thread,
+with glibc told to serve every allocation of 64 KiB or more by mmap so that freed tensors leave the
+resident set at once (otherwise the allocator keeps them and the resident set only ever grows).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+_M_MMAP_THRESHOLD = -3
+
+
+def cpu_description() -> str:
+    """e.g. 'AMD EPYC (avx2; no AVX-512; native bf16: no), 2 torch threads'."""
+    info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    name = next(
+        (line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")), "?"
+    )
+    flags = next(
+        (line.split(":", 1)[1].split() for line in info.splitlines() if line.startswith("flags")), []
+    )
+    isa = [f for f in ("avx2", "avx512f", "avx512_bf16", "amx_bf16", "avx512_fp16") if f in flags]
+    bf16 = "yes" if torch.ops.mkldnn._is_mkldnn_bf16_supported() else "no"
+    no512 = "" if "avx512f" in flags else "; no AVX-512"
+    return f"{name} ({', '.join(isa) or 'no AVX2'}{no512}; native bf16: {bf16}), {torch.get_num_threads()} torch threads"
+
+
+def peak_matmul_gflops(n: int = 1024, repeats: int = 7) -> float:
+    """fp32 dense matmul throughput on this machine now, in GFLOP/s (median of `repeats`)."""
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    a @ b
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        a @ b
+        times.append(time.perf_counter() - start)
+    return 2 * n**3 / statistics.median(times) / 1e9
+
+
+def _rss() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * _PAGE
+
+
+def peak_rss_growth(fn: Callable[[], object], interval: float = 0.0005) -> int:
+    """Bytes by which the resident set grew at its highest while fn() ran."""
+    libc = ctypes.CDLL("libc.so.6")
+    libc.mallopt(_M_MMAP_THRESHOLD, 64 * 1024)
+    libc.malloc_trim(0)
+    base = peak = _rss()
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _rss())
+            time.sleep(interval)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        fn()
+    finally:
+        done.set()
+        sampler.join()
+    return max(peak, _rss()) - base
+
+
+def paired_median_seconds(fns: dict[str, Callable[[], object]], rounds: int) -> dict[str, float]:
+    """Median seconds per call of each fn, timed in alternation so that drift hits all of them alike."""
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
