@@ -21,6 +21,7 @@ from pathlib import Path
 
 import torch
 
+from hyvideo.precision import resolve_dtype
 from hyvideo.transformer.diffusers_keys import diffusers_to_official, is_diffusers_state_dict
 from hyvideo.transformer.model import HYVideoDiffusionTransformer, TransformerConfig
 
@@ -154,14 +155,18 @@ def check_state_dict(
 def load_transformer(
     path: str | Path,
     config: TransformerConfig | None = None,
-    dtype: torch.dtype = torch.float32,
+    dtype: str | torch.dtype = torch.float32,
     device: str | torch.device = "cpu",
     load_key: str = "module",
 ) -> HYVideoDiffusionTransformer:
-    """Build the model on the meta device and assign the weights at `path` into it (eval mode, frozen).
+    """Build the model on the meta device and assign the weights at `path` into it (eval mode, frozen;
+    run it under `torch.inference_mode()`).
 
     `config` defaults to the folder's diffusers config.json, else the released HYVideo-T/2-cfgdistill.
+    `dtype` is fp32 / bf16 / fp16 (or a torch dtype); bf16 and fp16 are refused on a CPU without
+    native support for them.
     """
+    dtype = resolve_dtype(dtype, device)
     path = Path(path).expanduser()
     if config is None:
         from hyvideo.transformer.model import PRESETS

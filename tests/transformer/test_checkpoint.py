@@ -37,7 +37,7 @@ def test_release_torch_file_with_module_key(tmp_path: Path, pair) -> None:
     ours, _ = pair
     path = tmp_path / "mp_rank_00_model_states.pt"
     torch.save({"module": ours.state_dict()}, path)
-    loaded = load_transformer(path, TINY)
+    loaded = load_transformer(path, TINY, dtype="fp32")
     assert not loaded.training and not any(p.requires_grad for p in loaded.parameters())
     assert _same_outputs(loaded, ours)
 
@@ -120,3 +120,11 @@ def test_missing_corrupt_and_pickled_files(tmp_path: Path, pair) -> None:
     (tmp_path / "folder" / "config.json").write_text(json.dumps({}))
     with pytest.raises(CheckpointError, match="neither it nor its transformer/ subfolder"):
         load_transformer(tmp_path / "folder")
+
+
+def test_dtype_is_checked_before_anything_is_read(tmp_path: Path, monkeypatch) -> None:
+    import hyvideo.precision as precision
+
+    monkeypatch.setattr(precision, "cpu_supports", lambda dtype: dtype == torch.float32)
+    with pytest.raises(ValueError, match="use dtype=fp32 on the CPU"):
+        load_transformer(tmp_path / "never-read.pt", TINY, dtype="bf16")
