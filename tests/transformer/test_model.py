@@ -193,3 +193,57 @@ def test_bf16_is_refused_on_a_cpu_without_native_support(monkeypatch) -> None:
     assert resolve_dtype("fp32") == torch.float32
     with pytest.raises(PrecisionError, match="unknown dtype 'fp8'"):
         resolve_dtype("fp8")
+
+
+def test_13b_key_names_and_shapes_are_the_release_checkpoints() -> None:
+    """The names of mp_rank_00_model_states.pt, written out (not derived from the diffusers converter)."""
+    h, mlp, refiner_mlp = 3072, 4 * 3072, 4 * 3072
+
+    def linear(name: str, out_features: int, in_features: int) -> dict[str, tuple[int, ...]]:
+        return {f"{name}.weight": (out_features, in_features), f"{name}.bias": (out_features,)}
+
+    expected = {
+        **linear("img_in.proj", h, 0),
+        **linear("txt_in.input_embedder", h, 4096),
+        **linear("txt_in.t_embedder.mlp.0", h, 256),
+        **linear("txt_in.t_embedder.mlp.2", h, h),
+        **linear("txt_in.c_embedder.linear_1", h, 4096),
+        **linear("txt_in.c_embedder.linear_2", h, h),
+        **linear("time_in.mlp.0", h, 256),
+        **linear("time_in.mlp.2", h, h),
+        **linear("vector_in.in_layer", h, 768),
+        **linear("vector_in.out_layer", h, h),
+        **linear("guidance_in.mlp.0", h, 256),
+        **linear("guidance_in.mlp.2", h, h),
+        **linear("final_layer.linear", 1 * 2 * 2 * 16, h),
+        **linear("final_layer.adaLN_modulation.1", 2 * h, h),
+    }
+    expected["img_in.proj.weight"] = (h, 16, 1, 2, 2)
+    for i in range(2):
+        r = f"txt_in.individual_token_refiner.blocks.{i}"
+        expected.update(
+            {
+                f"{r}.norm1.weight": (h,),
+                f"{r}.norm1.bias": (h,),
+                f"{r}.norm2.weight": (h,),
+                f"{r}.norm2.bias": (h,),
+            }
+        )
+        expected.update({**linear(f"{r}.self_attn_qkv", 3 * h, h), **linear(f"{r}.self_attn_proj", h, h)})
+        expected.update({**linear(f"{r}.mlp.fc1", refiner_mlp, h), **linear(f"{r}.mlp.fc2", h, refiner_mlp)})
+        expected.update(linear(f"{r}.adaLN_modulation.1", 2 * h, h))
+    for i in range(20):
+        for s in ("img", "txt"):
+            b = f"double_blocks.{i}.{s}"
+            expected.update({**linear(f"{b}_mod.linear", 6 * h, h), **linear(f"{b}_attn_qkv", 3 * h, h)})
+            expected.update({f"{b}_attn_q_norm.weight": (128,), f"{b}_attn_k_norm.weight": (128,)})
+            expected.update({**linear(f"{b}_attn_proj", h, h), **linear(f"{b}_mlp.fc1", mlp, h)})
+            expected.update(linear(f"{b}_mlp.fc2", h, mlp))
+    for i in range(40):
+        b = f"single_blocks.{i}"
+        expected.update({**linear(f"{b}.linear1", 3 * h + mlp, h), **linear(f"{b}.linear2", h, h + mlp)})
+        expected.update({f"{b}.q_norm.weight": (128,), f"{b}.k_norm.weight": (128,)})
+        expected.update(linear(f"{b}.modulation.linear", 3 * h, h))
+    with torch.device("meta"):
+        model = HYVideoDiffusionTransformer.from_config(preset("HYVideo-T/2-cfgdistill"))
+    assert {k: tuple(v.shape) for k, v in model.state_dict().items()} == expected
