@@ -7,16 +7,13 @@ Accepted sources:
 - a diffusers folder (`config.json` + `diffusion_pytorch_model*.safetensors`, sharded or not), or its
   `transformer/` subfolder, converted to the release's names.
 
-Torch files are read with `weights_only=True` and memory-mapped; the model is built on the meta device and
-the loaded tensors are assigned into it, so the 13B weights exist once in memory, never twice.
+Torch files are read with `weights_only=True` and memory-mapped (`hyvideo.weights`); the model is built on
+the meta device and the loaded tensors are assigned into it, so the 13B weights exist once in memory.
 """
 
 from __future__ import annotations
 
 import json
-import pickle
-import re
-from collections.abc import Mapping
 from pathlib import Path
 
 import torch
@@ -24,45 +21,14 @@ import torch
 from hyvideo.precision import resolve_dtype
 from hyvideo.transformer.diffusers_keys import diffusers_to_official, is_diffusers_state_dict
 from hyvideo.transformer.model import HYVideoDiffusionTransformer, TransformerConfig
-
-TORCH_SUFFIXES = (".pt", ".pth", ".bin", ".ckpt")
-
-
-class CheckpointError(ValueError):
-    """A weight file that is missing, unreadable, or does not fit the model; the message names the file."""
-
-
-def _read_torch(path: Path, load_key: str) -> dict[str, torch.Tensor]:
-    try:
-        obj = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
-    except pickle.UnpicklingError as exc:
-        found = re.search(r"GLOBAL ([\w.]+)", str(exc))
-        what = f" ({found.group(1)})" if found else ""
-        raise CheckpointError(
-            f"{path}: holds a pickled object other than tensors{what}, refused under weights_only=True; "
-            "re-save only the state dict (torch.save(model.state_dict(), ...)) or as safetensors"
-        ) from None
-    except (RuntimeError, OSError, EOFError) as exc:
-        raise CheckpointError(f"{path}: not a readable torch file ({exc}); re-download it") from None
-    if isinstance(obj, Mapping) and load_key in obj and isinstance(obj[load_key], Mapping):
-        obj = obj[load_key]
-    if not isinstance(obj, Mapping) or not all(isinstance(v, torch.Tensor) for v in obj.values()):
-        keys = list(obj)[:5] if isinstance(obj, Mapping) else type(obj).__name__
-        raise CheckpointError(
-            f"{path}: expected a state dict or a dict with one under {load_key!r}; found {keys}; "
-            "pass load_key= to pick the entry that holds the weights"
-        )
-    return dict(obj)
-
-
-def _read_safetensors(path: Path) -> dict[str, torch.Tensor]:
-    from safetensors import SafetensorError
-    from safetensors.torch import load_file
-
-    try:
-        return load_file(path, device="cpu")
-    except (SafetensorError, OSError) as exc:
-        raise CheckpointError(f"{path}: not a readable safetensors file ({exc}); re-download it") from None
+from hyvideo.weights import (
+    TORCH_SUFFIXES,
+    CheckpointError,
+    assign_weights,
+    check_state_dict,
+    read_safetensors,
+    read_torch_file,
+)
 
 
 def _diffusers_folder(path: Path) -> Path:
@@ -89,11 +55,11 @@ def read_state_dict(path: str | Path, load_key: str = "module") -> dict[str, tor
         folder = _diffusers_folder(path)
         state: dict[str, torch.Tensor] = {}
         for shard in sorted(folder.glob("diffusion_pytorch_model*.safetensors")):
-            state.update(_read_safetensors(shard))
+            state.update(read_safetensors(shard))
     elif path.suffix == ".safetensors":
-        state = _read_safetensors(path)
+        state = read_safetensors(path)
     elif path.suffix in TORCH_SUFFIXES:
-        state = _read_torch(path, load_key)
+        state = read_torch_file(path, load_key)
     else:
         raise CheckpointError(
             f"{path}: unknown weight format; use .pt/.pth/.bin, .safetensors or a diffusers folder"
@@ -128,30 +94,6 @@ def config_from_diffusers(path: str | Path) -> TransformerConfig:
     )
 
 
-def check_state_dict(
-    model: torch.nn.Module, state_dict: Mapping[str, torch.Tensor], source: str, shown: int = 5
-) -> None:
-    """One error listing the first few missing, unexpected and mis-shaped keys, or nothing."""
-    expected = {k: tuple(v.shape) for k, v in model.state_dict().items()}
-    missing = [k for k in expected if k not in state_dict]
-    unexpected = [k for k in state_dict if k not in expected]
-    misshaped = [
-        f"{k} {tuple(state_dict[k].shape)} != {shape}"
-        for k, shape in expected.items()
-        if k in state_dict and tuple(state_dict[k].shape) != shape
-    ]
-    problems = [
-        f"{len(items)} {what}: {', '.join(items[:shown])}{', ...' if len(items) > shown else ''}"
-        for what, items in (("missing", missing), ("unexpected", unexpected), ("mis-shaped", misshaped))
-        if items
-    ]
-    if problems:
-        raise CheckpointError(
-            f"{source}: does not fit the model ({'; '.join(problems)}); check that the config or preset "
-            "matches these weights (e.g. HYVideo-T/2-cfgdistill for the released t2v checkpoint)"
-        )
-
-
 def load_transformer(
     path: str | Path,
     config: TransformerConfig | None = None,
@@ -175,7 +117,6 @@ def load_transformer(
     state = read_state_dict(path, load_key=load_key)
     with torch.device("meta"):
         model = HYVideoDiffusionTransformer.from_config(config)
-    check_state_dict(model, state, str(path))
-    state = {k: v.to(device=device, dtype=dtype) for k, v in state.items()}
-    model.load_state_dict(state, strict=True, assign=True)
-    return model.eval().requires_grad_(False)
+    hint = "check that the config or preset matches these weights (e.g. HYVideo-T/2-cfgdistill for the released t2v checkpoint)"
+    check_state_dict(model, state, str(path), hint)
+    return assign_weights(model, state, dtype, device)
