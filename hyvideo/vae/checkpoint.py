@@ -35,7 +35,7 @@ def _weight_file(path: Path) -> Path:
                 return folder / name
     raise CheckpointError(
         f"{path}: no VAE weights ({' or '.join(WEIGHT_NAMES)}) in it or in its vae/ subfolder; "
-        "download the HunyuanVideo VAE into ckpts/hunyuan-video-t2v-720p/vae/ (see README, 'Model weights')"
+        "download the HunyuanVideo VAE into ckpts/hunyuan-video-t2v-720p/vae/ (see README, 'Weights')"
     )
 
 
@@ -45,7 +45,7 @@ def read_vae_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     if not path.exists():
         raise CheckpointError(
             f"{path}: no such VAE weight file or folder; download the HunyuanVideo VAE into "
-            "ckpts/hunyuan-video-t2v-720p/vae/ (see README, 'Model weights')"
+            "ckpts/hunyuan-video-t2v-720p/vae/ (see README, 'Weights')"
         )
     file = _weight_file(path)
     if file.suffix == ".safetensors":

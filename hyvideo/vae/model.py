@@ -14,9 +14,9 @@ Causality: every convolution pads time on the past side only and the mid-block a
 frame, so frame 0 is encoded from frame 0 alone *by the convolutions*. As in the release, GroupNorm
 statistics span all frames of the clip (or tile), so a later frame can shift frame 0's normalisation.
 
-Memory (see `tiling.py`): with tiling on (the default for anything larger than one tile), decoding
-720x1280x129 frames in fp16 needs about 2.5 GB of activations per tile plus the 0.7 GB output and its
-1.8x tile copies, well inside a 24 GB GPU; untiled it would need a 30 GB tensor in the last up block.
+Memory (arithmetic in `tiling.py`): with tiling on (the default for anything larger than one tile),
+decoding 720x1280x129 frames in fp16 takes about 4 GB, well inside a 24 GB GPU; untiled, a single
+activation of the last up blocks would be 30-61 GB.
 """
 
 from __future__ import annotations

@@ -11,10 +11,11 @@ Memory arithmetic for decoding 720x1280x129 frames in fp16 (latents 16x33x90x160
 - a temporal tile decodes 5 latent frames -> 17 frames, a spatial tile 32x32 latents -> 256x256 pixels;
   its largest activation is 256 ch x 17 x 256 x 256 x 2 B = 0.57 GB and a resnet block holds about four
   of them plus padding copies: ~2.5 GB peak for the tile's forward pass;
-- kept for blending: every decoded tile of one temporal tile (4 x 7 tiles x 3 x 17 x 256^2 x 2 B = 0.56 GB)
-  and the finished temporal tiles, i.e. the output (3 x 129 x 720 x 1280 x 2 B = 0.71 GB) plus overlaps;
-- total under 5 GB beside the 0.5 GB of VAE weights: it fits a 24 GB GPU with room for the transformer's
-  offloaded state. Encoding is the mirror image and needs the same.
+- kept for blending: every decoded spatial tile of one temporal tile (4 x 7 tiles x 3 x 17 x 256^2 x 2 B
+  = 0.19 GB) and the 11 finished temporal tiles, i.e. the output (3 x 129 x 720 x 1280 x 2 B = 0.71 GB)
+  plus their overlaps, about 0.8 GB;
+- total about 4 GB with the 0.5 GB of VAE weights: it fits a 24 GB GPU with room to spare. Encoding
+  is the mirror image and needs about the same.
 
 Tiled and untiled outputs are not equal away from the seams either: each tile computes its own GroupNorm
 statistics and its own mid-block attention, and a convolution near a tile's edge sees replicate padding
