@@ -49,7 +49,7 @@ def read_state_dict(path: str | Path, load_key: str = "module") -> dict[str, tor
     if not path.exists():
         raise CheckpointError(
             f"{path}: no such weight file; download the HunyuanVideo transformer into ckpts/ "
-            "(see README, 'Weights') or set model.transformer.weights to its path"
+            "(see README, 'Weights'); or pass the path where it lies"
         )
     if path.is_dir():
         folder = _diffusers_folder(path)
