@@ -285,7 +285,9 @@ class HYVideoDiffusionTransformer(nn.Module):
                 f"latent size {(ot, oh, ow)} is not divisible by the patch size {cfg.patch_size}"
             )
         tt, th, tw = ot // pt, oh // ph, ow // pw
-        t = torch.as_tensor(t, device=x.device).expand(x.shape[0]) if torch.as_tensor(t).ndim == 0 else t
+        t = torch.as_tensor(t, device=x.device)
+        if t.ndim == 0:  # one timestep for the whole batch
+            t = t.expand(x.shape[0])
         if text_mask is None:
             text_mask = torch.ones(text_states.shape[:2], dtype=torch.long, device=text_states.device)
         elif self.use_attention_mask:

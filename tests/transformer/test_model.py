@@ -159,6 +159,11 @@ def test_release_constructor_and_forward_signature() -> None:
     assert isinstance(out, torch.Tensor) and out.shape == batch["x"].shape
 
 
+def test_a_scalar_timestep_applies_to_the_whole_batch(tiny) -> None:
+    batch = inputs(TINY)
+    assert torch.equal(_run(tiny, batch, t=torch.tensor(500.0)), _run(tiny, batch, t=torch.full((2,), 500.0)))
+
+
 def test_float64_run_agrees_with_float32(tiny) -> None:
     batch = inputs(TINY)
     wide = HYVideoDiffusionTransformer.from_config(TINY, dtype=torch.float64).eval()
