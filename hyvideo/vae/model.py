@@ -35,6 +35,7 @@ from hyvideo.vae.blocks import (
     MidBlockCausal3D,
     UpDecoderBlockCausal3D,
 )
+from hyvideo.vae.tiling import TilingConfig, tiled_decode, tiled_encode
 
 
 @dataclass(frozen=True)
@@ -175,8 +176,6 @@ class DiagonalGaussianDistribution:
 class AutoencoderKLCausal3D(nn.Module):
     def __init__(self, config: VAEConfig | None = None):
         super().__init__()
-        from hyvideo.vae.tiling import TilingConfig
-
         self.config = config or VAEConfig()
         latent = self.config.latent_channels
         self.encoder = EncoderCausal3D(self.config)
@@ -226,15 +225,11 @@ class AutoencoderKLCausal3D(nn.Module):
 
     # ---- encode / decode ----
     def _encode_one(self, x: torch.Tensor) -> torch.Tensor:
-        from hyvideo.vae.tiling import tiled_encode
-
         if self.tiling is not None and self.tiling.applies_to_video(x.shape):
             return tiled_encode(self, x, self.tiling)
         return self.quant_conv(self.encoder(x))
 
     def _decode_one(self, z: torch.Tensor) -> torch.Tensor:
-        from hyvideo.vae.tiling import tiled_decode
-
         if self.tiling is not None and self.tiling.applies_to_latents(z.shape, self.config):
             return tiled_decode(self, z, self.tiling)
         return self.decoder(self.post_quant_conv(z))
