@@ -11,19 +11,13 @@ from hyvideo.transformer.layers import (
     apply_gate,
     attention,
     get_activation_layer,
-    get_norm_layer,
     modulate,
+    qk_norm_layer,
     split_heads,
 )
 from hyvideo.transformer.rope import apply_rotary_emb
 
 Rope = tuple[torch.Tensor, torch.Tensor]
-
-
-def _qk_norm(enabled: bool, norm_type: str, head_dim: int, factory: dict) -> nn.Module:
-    if not enabled:
-        return nn.Identity()
-    return get_norm_layer(norm_type)(head_dim, elementwise_affine=True, eps=1e-6, **factory)
 
 
 class MMDoubleStreamBlock(nn.Module):
@@ -59,8 +53,8 @@ class MMDoubleStreamBlock(nn.Module):
             setattr(
                 self, f"{stream}_attn_qkv", nn.Linear(hidden_size, hidden_size * 3, bias=qkv_bias, **factory)
             )
-            setattr(self, f"{stream}_attn_q_norm", _qk_norm(qk_norm, qk_norm_type, head_dim, factory))
-            setattr(self, f"{stream}_attn_k_norm", _qk_norm(qk_norm, qk_norm_type, head_dim, factory))
+            setattr(self, f"{stream}_attn_q_norm", qk_norm_layer(qk_norm, qk_norm_type, head_dim, **factory))
+            setattr(self, f"{stream}_attn_k_norm", qk_norm_layer(qk_norm, qk_norm_type, head_dim, **factory))
             setattr(
                 self, f"{stream}_attn_proj", nn.Linear(hidden_size, hidden_size, bias=qkv_bias, **factory)
             )
@@ -139,8 +133,8 @@ class MMSingleStreamBlock(nn.Module):
         self.mlp_hidden_dim = int(hidden_size * mlp_width_ratio)
         self.linear1 = nn.Linear(hidden_size, hidden_size * 3 + self.mlp_hidden_dim, **factory)
         self.linear2 = nn.Linear(hidden_size + self.mlp_hidden_dim, hidden_size, **factory)
-        self.q_norm = _qk_norm(qk_norm, qk_norm_type, head_dim, factory)
-        self.k_norm = _qk_norm(qk_norm, qk_norm_type, head_dim, factory)
+        self.q_norm = qk_norm_layer(qk_norm, qk_norm_type, head_dim, **factory)
+        self.k_norm = qk_norm_layer(qk_norm, qk_norm_type, head_dim, **factory)
         self.pre_norm = nn.LayerNorm(hidden_size, elementwise_affine=False, eps=1e-6, **factory)
         self.mlp_act = get_activation_layer(mlp_act_type)()
         self.modulation = ModulateDiT(hidden_size, 3, get_activation_layer("silu"), **factory)

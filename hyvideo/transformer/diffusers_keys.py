@@ -89,6 +89,7 @@ RULES: list[tuple[str, tuple[str, ...], str]] = [
 _BLOCK_INDEX = re.compile(r"(blocks)\.(\d+)\.")
 _BY_OFFICIAL = {official: (diffusers, kind) for official, diffusers, kind in RULES}
 _BY_DIFFUSERS = {diffusers[0]: (official, diffusers, kind) for official, diffusers, kind in RULES}
+_LATER_SPLIT_PARTS = {part for _, diffusers, kind in RULES if kind == "split" for part in diffusers[1:]}
 
 
 def _template(key: str) -> tuple[str, str, str | None]:
@@ -144,7 +145,7 @@ def diffusers_to_official(state_dict: Mapping[str, torch.Tensor]) -> dict[str, t
             continue
         template, param, index = _template(key)
         if template not in _BY_DIFFUSERS:
-            if not any(template in d for _, d, _ in RULES):  # not a later part of a split
+            if template not in _LATER_SPLIT_PARTS:  # those are fused when their first part comes
                 out[key] = tensor
             continue
         official, parts, kind = _BY_DIFFUSERS[template]

@@ -52,6 +52,13 @@ def get_norm_layer(norm_type: str) -> type[nn.Module]:
     raise ValueError(f"unknown norm type {norm_type!r}; use 'layer' or 'rms'")
 
 
+def qk_norm_layer(enabled: bool, norm_type: str, head_dim: int, device=None, dtype=None) -> nn.Module:
+    """The per-head norm on queries or keys, or Identity when the model has none."""
+    if not enabled:
+        return nn.Identity()
+    return get_norm_layer(norm_type)(head_dim, elementwise_affine=True, eps=1e-6, device=device, dtype=dtype)
+
+
 def modulate(x: torch.Tensor, shift: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
     """adaLN: x * (1 + scale) + shift, with per-sample (B, C) scale and shift broadcast over tokens."""
     return x * (1 + scale.unsqueeze(1)) + shift.unsqueeze(1)

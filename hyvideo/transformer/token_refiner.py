@@ -17,7 +17,7 @@ from hyvideo.transformer.layers import (
     apply_gate,
     attention,
     get_activation_layer,
-    get_norm_layer,
+    qk_norm_layer,
     split_heads,
 )
 
@@ -42,13 +42,8 @@ class IndividualTokenRefinerBlock(nn.Module):
         act_layer = get_activation_layer(act_type)
         self.norm1 = nn.LayerNorm(hidden_size, elementwise_affine=True, eps=1e-6, **factory)
         self.self_attn_qkv = nn.Linear(hidden_size, hidden_size * 3, bias=qkv_bias, **factory)
-        norm_layer = get_norm_layer(qk_norm_type)
-        self.self_attn_q_norm = (
-            norm_layer(head_dim, elementwise_affine=True, eps=1e-6, **factory) if qk_norm else nn.Identity()
-        )
-        self.self_attn_k_norm = (
-            norm_layer(head_dim, elementwise_affine=True, eps=1e-6, **factory) if qk_norm else nn.Identity()
-        )
+        self.self_attn_q_norm = qk_norm_layer(qk_norm, qk_norm_type, head_dim, **factory)
+        self.self_attn_k_norm = qk_norm_layer(qk_norm, qk_norm_type, head_dim, **factory)
         self.self_attn_proj = nn.Linear(hidden_size, hidden_size, bias=qkv_bias, **factory)
         self.norm2 = nn.LayerNorm(hidden_size, elementwise_affine=True, eps=1e-6, **factory)
         self.mlp = MLP(hidden_size, int(hidden_size * mlp_width_ratio), act_layer, **factory)
