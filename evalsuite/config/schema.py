@@ -41,7 +41,91 @@ class VideosDirModelConfig:
             raise ConfigError(f"model.name={self.name!r} must be non-empty and contain no path separator")
 
 
-MODEL_SCHEMAS: dict[str, type] = {"videos_dir": VideosDirModelConfig}
+@dataclass
+class RewriteConfig:
+    """Prompt rewrite before generation (hyvideo.rewrite); `mode: none` turns it off."""
+
+    mode: str = "none"  # none | normal | master
+    backend: str = "transformers"  # transformers (a local chat model folder) | openai (a chat endpoint)
+    path: str | None = None  # transformers: the model folder
+    gguf_file: str | None = None  # transformers: a GGUF file inside `path`
+    url: str | None = None  # openai: the base URL, e.g. http://127.0.0.1:8000/v1
+    api_model: str | None = None  # openai: the model name sent with each request
+    api_key_env: str | None = "OPENAI_API_KEY"
+    max_new_tokens: int = 160
+
+    def __post_init__(self) -> None:
+        _choice("model.rewrite.mode", self.mode, ("none", "normal", "master"))
+        _choice("model.rewrite.backend", self.backend, ("transformers", "openai"))
+        if self.mode == "none":
+            return
+        if self.backend == "transformers" and not self.path:
+            raise ConfigError(
+                "model.rewrite.path is required by the transformers rewrite backend (a local chat model folder)"
+            )
+        if self.backend == "openai" and not (self.url and self.api_model):
+            raise ConfigError(
+                "model.rewrite.url and model.rewrite.api_model are required by the openai rewrite backend"
+            )
+
+
+@dataclass
+class HYVideoModelConfig:
+    """HunyuanVideo generating the videos (see conf/model/hyvideo.yaml and hyvideo_tiny.yaml)."""
+
+    kind: str = "hyvideo"
+    name: str = MISSING
+    weights: str = MISSING  # a ckpts/ folder (release or diffusers layout), or `random` (tiny preset only)
+    preset: str = "HYVideo-T/2-cfgdistill"
+    variant: str = "hunyuan-video-t2v-720p"
+    weights_seed: int = 0
+    height: int = 720
+    width: int = 1280
+    num_frames: int = 129
+    steps: int = 50
+    flow_shift: float = 7.0
+    embedded_guidance_scale: float | None = 6.0
+    guidance_scale: float = 1.0
+    negative_prompt: str | None = None  # null: the release's default negative prompt
+    fps: int = 24
+    allow_any_size: bool = False
+    seed: int = 42
+    seed_per_prompt: bool = True  # seed + crc32(prompt_id): every prompt its own, stable noise
+    offload: bool = False
+    shard: str | None = None  # "i/n": this process makes every n-th prompt from the i-th (0-based)
+    source_hint: str | None = None
+    rewrite: RewriteConfig = field(default_factory=RewriteConfig)
+
+    def __post_init__(self) -> None:
+        if not self.name or any(c in self.name for c in "/\\"):
+            raise ConfigError(f"model.name={self.name!r} must be non-empty and contain no path separator")
+        if self.weights == "random" and self.preset != "tiny":
+            raise ConfigError(
+                f"model.weights=random is only for the tiny test preset, not {self.preset!r}: point model.weights at a ckpts/ folder"
+            )
+        if self.preset == "tiny" and self.weights != "random":
+            raise ConfigError("the tiny preset has no released weights: use model.weights=random")
+        if self.steps < 1:
+            raise ConfigError(f"model.steps must be >= 1, got {self.steps}")
+        if self.fps < 1:
+            raise ConfigError(f"model.fps must be >= 1, got {self.fps}")
+        if self.shard is not None:
+            parse_shard(self.shard)
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """ "i/n" -> (i, n) with 0 <= i < n."""
+    index, _, count = text.partition("/")
+    try:
+        i, n = int(index), int(count)
+    except ValueError:
+        raise ConfigError(f"model.shard={text!r}: write it as i/n, e.g. model.shard=0/4") from None
+    if not 0 <= i < n:
+        raise ConfigError(f"model.shard={text!r}: need 0 <= i < n (shards are numbered from 0)")
+    return i, n
+
+
+MODEL_SCHEMAS: dict[str, type] = {"videos_dir": VideosDirModelConfig, "hyvideo": HYVideoModelConfig}
 
 
 @dataclass
@@ -148,7 +232,7 @@ class RuntimeConfig:
 class EvalConfig:
     """The whole composed config, typed. `model` is one of MODEL_SCHEMAS, chosen by its `kind`."""
 
-    model: VideosDirModelConfig
+    model: VideosDirModelConfig | HYVideoModelConfig
     prompts: PromptsConfig
     metrics: MetricsConfig
     human: HumanConfig

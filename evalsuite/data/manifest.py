@@ -47,10 +47,14 @@ class ManifestRow:
     category: str | None = None
     generate_seconds: float | None = None
     ingest_seconds: float | None = None
+    prompt_used: str | None = None  # the prompt the model was given, when a rewrite changed it
+    rewrite_status: str | None = None  # rewritten | cached | fallback (the original prompt was used)
     created_at: str = field(default_factory=lambda: pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"))
 
 
 COLUMNS = [f.name for f in fields(ManifestRow)]
+# Columns added after the first manifests were written: older files lack them and load with nulls.
+OPTIONAL_COLUMNS = ("category", "generate_seconds", "ingest_seconds", "prompt_used", "rewrite_status")
 KEY = ["model", "prompt_id", "seed"]
 
 
@@ -82,11 +86,7 @@ class Manifest:
             raise ManifestError(
                 f"{path}: cannot read the manifest ({type(err).__name__}: {str(err).splitlines()[0]}); delete it to rebuild the run"
             ) from err
-        missing = [
-            c
-            for c in COLUMNS
-            if c not in table.columns and c not in ("category", "generate_seconds", "ingest_seconds")
-        ]
+        missing = [c for c in COLUMNS if c not in table.columns and c not in OPTIONAL_COLUMNS]
         if missing:
             raise ManifestError(f"{path}: not a run manifest (missing columns {missing})")
         for column in COLUMNS:

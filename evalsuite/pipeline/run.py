@@ -20,6 +20,8 @@ from evalsuite.data.atomic import write_text_atomic
 from evalsuite.data.manifest import Manifest
 from evalsuite.data.prompt_sets import PromptSet
 from evalsuite.data.synthetic import SYNTHETIC_MODEL_NAME
+from evalsuite.errors import ConfigError
+from evalsuite.pipeline.generate import generate_videos, shard_of
 from evalsuite.pipeline.ingest import ingest_videos_dir
 from evalsuite.pipeline.prompts import load_prompts
 from evalsuite.pipeline.score import build_metrics, score_videos
@@ -56,6 +58,11 @@ def run_paths(cfg: EvalConfig) -> RunPaths:
 def run_warnings(cfg: EvalConfig) -> list[str]:
     """What a reader must know before trusting the numbers; printed first in every report."""
     notes = []
+    if cfg.model.kind == "hyvideo" and cfg.model.weights == "random":
+        notes.append(
+            f"The videos of this run come from HunyuanVideo's `{cfg.model.preset}` preset with RANDOM weights "
+            f"(seed {cfg.model.weights_seed}, model `{cfg.model.name}`): the numbers check the pipeline and measure no model."
+        )
     if cfg.model.kind == "videos_dir" and cfg.model.synthesize:
         notes.append(
             f"The videos of this run are synthetic test patterns made by the suite (model `{SYNTHETIC_MODEL_NAME}`), "
@@ -72,21 +79,35 @@ def run_generation(cfg: EvalConfig) -> tuple[PromptSet, Manifest, RunPaths]:
     prompt_set = load_prompts(cfg.prompts)
     log.info("%s", prompt_set.summary())
     manifest = Manifest.load_or_new(paths.manifest)
-    model_hash = config_hash(cfg.resolved["model"])
-    manifest = ingest_videos_dir(
-        cfg.model,
-        prompt_set,
-        manifest,
-        run_id=cfg.run_id,
-        config_hash=model_hash,
-        code_version=code_version(),
-        progress=cfg.runtime.progress,
-    )
+    if cfg.model.kind == "hyvideo":
+        manifest = generate_videos(
+            cfg,
+            prompt_set,
+            manifest,
+            run_id=cfg.run_id,
+            code_version=code_version(),
+            progress=cfg.runtime.progress,
+        )
+    else:
+        manifest = ingest_videos_dir(
+            cfg.model,
+            prompt_set,
+            manifest,
+            run_id=cfg.run_id,
+            config_hash=config_hash(cfg.resolved["model"]),
+            code_version=code_version(),
+            progress=cfg.runtime.progress,
+        )
     return prompt_set, manifest, paths
 
 
 def run_eval(cfg: EvalConfig) -> EvalResult:
     """The whole job; returns the tables and the report files written."""
+    if cfg.model.kind == "hyvideo" and shard_of(cfg.model)[1] > 1:
+        raise ConfigError(
+            "a sharded run only generates: run `hyvideo-generate ... model.shard=i/n` per process, "
+            "then the eval once without model.shard (it merges the shards)"
+        )
     prompt_set, manifest, paths = run_generation(cfg)
     current = manifest.table[
         (manifest.table["model"] == cfg.model.name)
@@ -96,7 +117,7 @@ def run_eval(cfg: EvalConfig) -> EvalResult:
         Manifest(paths.manifest, current.reset_index(drop=True)),
         build_metrics(cfg.metrics.names),
         paths.scores,
-        frames_fps=cfg.model.frames_fps,
+        frames_fps=getattr(cfg.model, "frames_fps", 24.0),
         progress=cfg.runtime.progress,
     )
     inputs = ReportInputs(

@@ -49,6 +49,18 @@ def _score_table(summary: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return view
 
 
+def _rewrite_line(manifest: pd.DataFrame) -> list[str]:
+    """How the prompt rewrite went, when one ran: fallbacks used the original prompt."""
+    if "rewrite_status" not in manifest.columns or manifest["rewrite_status"].isna().all():
+        return []
+    counts = manifest["rewrite_status"].value_counts()
+    fallback = int(counts.get("fallback", 0))
+    done = int(counts.get("rewritten", 0) + counts.get("cached", 0))
+    return [
+        f"| prompt rewrite | {done} rewritten, {fallback} fell back to the original prompt (see the log) |"
+    ]
+
+
 def write_report(inputs: ReportInputs, out_dir: Path, formats: list[str]) -> dict[str, Path]:
     """Write report.md and/or the CSV tables into `out_dir`; return the paths written by name."""
     by_model = summarise(inputs.scores, ["model", "metric"])
@@ -86,6 +98,7 @@ def _render(
         f"| models | {', '.join(f'`{m}`' for m in sorted(manifest['model'].unique())) if not manifest.empty else '–'} |",
         f"| prompt set | `{prompt_set.name}`: {len(prompt_set)} prompts, file sha256 `{(prompt_set.sha256 or '–')[:16]}…` |",
         f"| videos | {', '.join(f'{k} {v}' for k, v in sorted(status_counts.items())) or 'none'} |",
+        *_rewrite_line(manifest),
         f"| code | `{inputs.code_version}`, config hash `{inputs.config_hash}` |",
         "",
         "## Scores by model",

@@ -13,13 +13,13 @@ from evalsuite.errors import ConfigError
 
 def test_default_config_composes_and_validates() -> None:
     cfg = compose()
-    assert cfg.model.kind == "videos_dir" and cfg.model.synthesize
+    assert cfg.model.kind == "hyvideo" and cfg.model.preset == "tiny" and cfg.model.weights == "random"
     assert cfg.prompts.name == "embedded" and Path(cfg.prompts.path).is_file()
     assert cfg.metrics.names == ["temporal_flickering"]
-    assert cfg.run_id == "synthetic-test-videos__embedded"
-    assert cfg.runtime.output_dir == "reports/synthetic-test-videos__embedded"
+    assert cfg.run_id == "hyvideo-tiny-random__embedded"
+    assert cfg.runtime.output_dir == "reports/hyvideo-tiny-random__embedded"
     assert cfg.choices == {
-        "model": "synthetic_videos",
+        "model": "hyvideo_tiny",
         "prompts": "embedded",
         "metrics": "default",
         "human": "none",
@@ -31,6 +31,7 @@ def test_default_config_composes_and_validates() -> None:
 def test_every_group_option_composes() -> None:
     required = {
         "model=videos_dir": ["model.name=x", "model.dir=/tmp"],
+        "model=hyvideo": ["model.weights=/ckpts"],
         "prompts=penguin": ["prompts.path=/p.csv"],
         "prompts=file": ["prompts.path=/p.csv"],
     }
@@ -57,7 +58,10 @@ def test_cache_dir_honours_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        (["model=nope"], r"unknown model option 'nope'; valid choices: synthetic_videos, videos_dir"),
+        (
+            ["model=nope"],
+            r"unknown model option 'nope'; valid choices: hyvideo, hyvideo_tiny, synthetic_videos, videos_dir",
+        ),
         (["prompts=nope"], r"unknown prompts option 'nope'; valid choices: embedded, file, penguin"),
         (["prompts.limt=3"], r"unknown config key 'prompts.limt'"),
         (["prompts.limit=three"], r"prompts.limit: Value 'three'"),
@@ -80,6 +84,26 @@ def test_cache_dir_honours_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
         (["prompts.limit=0"], r"prompts.limit must be >= 1"),
         (["prompts.limit=="], r"cannot parse override"),
         (["run_id=a/b"], r"run_id='a/b' must be a plain folder name"),
+        (
+            ["model=hyvideo"],
+            r"model.weights is required by conf/model/hyvideo.yaml.*README's Weights section",
+        ),
+        (["model=hyvideo", "model.weights=random"], r"model.weights=random is only for the tiny test preset"),
+        (["model.weights=/ckpts"], r"the tiny preset has no released weights: use model.weights=random"),
+        (["model.shard=2/2"], r"model.shard='2/2': need 0 <= i < n"),
+        (["model.shard=half"], r"model.shard='half': write it as i/n"),
+        (
+            ["model.rewrite.mode=poet"],
+            r"model.rewrite.mode='poet' is not valid; choose one of: none, normal, master",
+        ),
+        (
+            ["model.rewrite.mode=master"],
+            r"model.rewrite.path is required by the transformers rewrite backend",
+        ),
+        (
+            ["model.rewrite.mode=normal", "model.rewrite.backend=openai"],
+            r"model.rewrite.url and model.rewrite.api_model are required",
+        ),
     ],
 )
 def test_bad_overrides_give_one_clear_line(overrides: list[str], message: str) -> None:
@@ -92,7 +116,8 @@ def test_cli_prints_one_line_and_exits_2(capsys: pytest.CaptureFixture[str]) -> 
     assert eval_main(["model=nope"]) == 2
     err = capsys.readouterr().err.strip()
     assert (
-        err == "hyvideo-eval: error: unknown model option 'nope'; valid choices: synthetic_videos, videos_dir"
+        err
+        == "hyvideo-eval: error: unknown model option 'nope'; valid choices: hyvideo, hyvideo_tiny, synthetic_videos, videos_dir"
     )
     assert eval_main(["frobnicate"]) == 2
     assert "unknown command 'frobnicate'" in capsys.readouterr().err
@@ -103,7 +128,9 @@ def test_cli_prints_one_line_and_exits_2(capsys: pytest.CaptureFixture[str]) -> 
 def test_cli_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
     assert eval_main(["config", "prompts.limit=3"]) == 0
     out = capsys.readouterr().out
-    assert "limit: 3" in out and "# available: model: synthetic_videos, videos_dir" in out
+    assert (
+        "limit: 3" in out and "# available: model: hyvideo, hyvideo_tiny, synthetic_videos, videos_dir" in out
+    )
     assert eval_main(["prompts"]) == 0
     assert "prompt set 'embedded': 24 prompts" in capsys.readouterr().out
     assert eval_main(["metrics"]) == 0
@@ -129,13 +156,8 @@ def test_console_script_bad_override_in_a_real_process(tmp_path: Path) -> None:
 def test_generate_command_writes_only_the_manifest_stage(
     run_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert generate_main(["prompts.limit=3", "runtime.progress=false"]) == 0
-    assert (
-        "manifest reports/synthetic-test-videos__embedded/manifest.parquet: ok 3" in capsys.readouterr().out
-    )
-    out = run_dir / "reports" / "synthetic-test-videos__embedded"
-    assert sorted(p.name for p in out.iterdir()) == [
-        "config.yaml",
-        "manifest.parquet",
-        "synthetic_test_videos",
-    ]
+    assert generate_main(["prompts.limit=2", "runtime.progress=false"]) == 0
+    assert "manifest reports/hyvideo-tiny-random__embedded/manifest.parquet: ok 2" in capsys.readouterr().out
+    out = run_dir / "reports" / "hyvideo-tiny-random__embedded"
+    assert sorted(p.name for p in out.iterdir()) == ["config.yaml", "manifest.parquet", "videos"]
+    assert len(list((out / "videos").iterdir())) == 2

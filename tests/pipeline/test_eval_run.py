@@ -13,9 +13,11 @@ from evalsuite.data.video import write_video
 from evalsuite.metrics.temporal_flickering import TemporalFlickering
 from evalsuite.pipeline.run import run_eval, run_generation
 
+SYNTHETIC = ["model=synthetic_videos", "runtime.progress=false"]
 
-def test_default_run_end_to_end(run_dir: Path) -> None:
-    result = run_eval(compose(["runtime.progress=false"]))
+
+def test_synthetic_videos_run_end_to_end(run_dir: Path) -> None:
+    result = run_eval(compose(SYNTHETIC))
     out = run_dir / "reports" / "synthetic-test-videos__embedded"
     assert result.paths.output_dir.resolve() == out
     assert sorted(p.name for p in out.iterdir()) == sorted(
@@ -62,14 +64,14 @@ def test_default_run_end_to_end(run_dir: Path) -> None:
 
 
 def test_limit_subsets_prompts(run_dir: Path) -> None:
-    result = run_eval(compose(["runtime.progress=false", "prompts.limit=6"]))
+    result = run_eval(compose([*SYNTHETIC, "prompts.limit=6"]))
     assert len(result.scores) == 6 and result.scores["category"].nunique() == 6
 
 
 def test_rerun_reuses_scores_and_recomputes_changed_videos(
     run_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cfg = compose(["runtime.progress=false", "prompts.limit=6"])
+    cfg = compose([*SYNTHETIC, "prompts.limit=6"])
     first = run_eval(cfg)
     calls: list[int] = []
     original = TemporalFlickering.score

@@ -72,7 +72,7 @@ def test_unknown_model_in_ratings_names_the_file(run_dir: Path, capsys: pytest.C
 
 
 def test_eval_job_adds_human_report_with_correlations_and_categories(run_dir: Path) -> None:
-    overrides = ["runtime.progress=false", "human=ratings", "human.n_resamples=50"]
+    overrides = ["model=synthetic_videos", "runtime.progress=false", "human=ratings", "human.n_resamples=50"]
     prompt_ids = list(load_prompts(compose([*overrides, "human.ratings=x"]).prompts).table["prompt_id"])
     ratings = _campaign(run_dir / "ratings.csv", [SYNTHETIC_MODEL_NAME, "other"], prompt_ids, len(prompt_ids))
     result = run_eval(compose([*overrides, f"human.ratings={ratings}"]))

@@ -15,6 +15,8 @@ from hyvideo.vae.blocks import CausalConv3d
 from hyvideo.weights import CheckpointError
 
 TINY = PRESETS["tiny"]
+# The convolutions run on oneDNN (see CausalConv3d) and diffusers' on torch's default kernel: equal up to
+# float32 rounding, so the bound is relative to the outputs' magnitude.
 TOLERANCE = 1e-5
 SMALL_TILES = TilingConfig(sample_size=32, sample_stride=24, sample_frames=8, sample_stride_frames=4)
 
@@ -44,6 +46,11 @@ def pair():
     return ours, theirs
 
 
+def assert_matches(ours: torch.Tensor, reference: torch.Tensor) -> None:
+    scale = max(1.0, reference.abs().max().item())
+    assert (ours - reference).abs().max().item() <= TOLERANCE * scale
+
+
 def video(*shape: int, seed: int = 3) -> torch.Tensor:
     return torch.rand(*shape, generator=torch.Generator().manual_seed(seed)) * 2 - 1
 
@@ -63,13 +70,13 @@ def test_untiled_encode_and_decode_equal_diffusers(pair, frames: int) -> None:
         posterior = ours.encode(x)
         reference = theirs.encode(x).latent_dist
         assert posterior.mean.shape == (1, 16, (frames - 1) // 4 + 1, 4, 6)
-        assert (posterior.mean - reference.mean).abs().max().item() <= TOLERANCE
-        assert (posterior.std - reference.std).abs().max().item() <= TOLERANCE
+        assert_matches(posterior.mean, reference.mean)
+        assert_matches(posterior.std, reference.std)
         z = posterior.mode()
         decoded = ours.decode(z)
         assert decoded.shape == x.shape
         assert decoded.std() > 0.3
-        assert (decoded - theirs.decode(z).sample).abs().max().item() <= TOLERANCE
+        assert_matches(decoded, theirs.decode(z).sample)
 
 
 @pytest.mark.parametrize(
@@ -93,11 +100,11 @@ def test_tiled_encode_and_decode_equal_diffusers_with_the_same_tiles(pair, shape
     x = video(*shape)
     with torch.inference_mode():
         latents = ours.encode(x).mean
-        assert (latents - theirs.encode(x).latent_dist.mean).abs().max().item() <= TOLERANCE
+        assert_matches(latents, theirs.encode(x).latent_dist.mean)
         z = torch.randn(latents.shape, generator=torch.Generator().manual_seed(4))
         decoded = ours.decode(z)
         assert decoded.shape[2:] == x.shape[2:]
-        assert (decoded - theirs.decode(z).sample).abs().max().item() <= TOLERANCE
+        assert_matches(decoded, theirs.decode(z).sample)
     theirs.disable_slicing()
 
 

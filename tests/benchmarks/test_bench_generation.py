@@ -1,0 +1,110 @@
+"""One denoising step (transformer forward + Euler update) at the mid-size config, against diffusers'
+HunyuanVideoPipeline on the same weights, prompt embeddings and noise: time ratio (goal <= 1.0) and
+achieved GFLOP/s as a share of the fp32 matmul peak measured in the same run.
+
+`nox -s bench -- -k generation -s` prints a line per case. Under `nox -s tests` each case runs once
+and only checks that both pipelines take the same step.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import torch
+from generation.peers import diffusers_pipeline
+from transformer.peers import MID, build_pair
+
+from hyvideo.pipeline import HunyuanVideoPipeline, SamplingConfig
+from hyvideo.text_encoder import tiny_text_encoders
+from hyvideo.vae import PRESETS as VAE_PRESETS
+from hyvideo.vae import AutoencoderKLCausal3D
+
+from .machine import cpu_description, paired_median_seconds, peak_matmul_gflops
+from .test_bench_transformer import forward_flops
+
+# Latents 16 x 9 x 32 x 32 (a 33 x 256 x 256 video): 2,304 image tokens, the transformer's mid config.
+STEP = SamplingConfig(height=256, width=256, num_frames=33, num_inference_steps=1, allow_any_size=True)
+CASES = {"embedded-guidance": 1.0, "true-cfg": 5.0}
+PROMPT = "A red fox trots across a snowy meadow at dawn, its breath steaming in the cold air."
+
+
+@pytest.fixture(scope="module")
+def pipelines():
+    transformer, _ = build_pair(MID)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        vae = AutoencoderKLCausal3D(VAE_PRESETS["tiny"]).eval()
+    encoders = tiny_text_encoders(1, llm_dim=MID.text_states_dim, clip_dim=MID.text_states_dim_2)
+    ours = HunyuanVideoPipeline(transformer, vae, encoders)
+    return ours, diffusers_pipeline(ours)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bench_denoising_step_vs_diffusers(benchmark, pipelines, case: str) -> None:
+    ours, theirs = pipelines
+    config = dataclasses.replace(STEP, guidance_scale=CASES[case])
+    text = ours.encode_prompt([PROMPT])
+    negative = ours.encode_prompt([config.negative_prompt]) if config.guidance_scale > 1 else None
+    noise = ours.initial_noise(config, seed=0)
+
+    def our_step():
+        return ours.sample(text, config, noise, negative)
+
+    def their_step():
+        extra = {}
+        if negative is not None:
+            extra = {
+                "negative_prompt_embeds": negative.states,
+                "negative_pooled_prompt_embeds": negative.pooled,
+                "negative_prompt_attention_mask": negative.mask,
+                "true_cfg_scale": config.guidance_scale,
+            }
+        with torch.inference_mode():
+            return theirs(
+                prompt_embeds=text.states,
+                pooled_prompt_embeds=text.pooled,
+                prompt_attention_mask=text.mask,
+                height=config.height,
+                width=config.width,
+                num_frames=config.num_frames,
+                num_inference_steps=1,
+                guidance_scale=config.embedded_guidance_scale,
+                latents=noise.clone(),
+                output_type="latent",
+                **extra,
+            ).frames
+
+    theirs.set_progress_bar_config(disable=True)
+    result = benchmark.pedantic(our_step, rounds=5, warmup_rounds=1)
+    assert (result - their_step()).abs().max() <= 1e-4
+    if benchmark.disabled:
+        return
+    peak = peak_matmul_gflops()
+    seconds = paired_median_seconds({"ours": our_step, "diffusers": their_step}, 5)
+    batch = {
+        "x": noise.expand(2 if negative is not None else 1, -1, -1, -1, -1),
+        "t": torch.full((2 if negative is not None else 1,), 1000.0),
+        "text_states": text.states if negative is None else torch.cat((negative.states, text.states)),
+        "text_mask": text.mask if negative is None else torch.cat((negative.mask, text.mask)),
+        "text_states_2": text.pooled if negative is None else torch.cat((negative.pooled, text.pooled)),
+        "guidance": torch.full((2 if negative is not None else 1,), 6000.0),
+    }
+    gflops = forward_flops(ours.transformer, batch, MID) / 1e9
+    info = {
+        "cpu": cpu_description(),
+        "ours_over_diffusers_time": seconds["ours"] / seconds["diffusers"],
+        "ours_ms": 1e3 * seconds["ours"],
+        "diffusers_ms": 1e3 * seconds["diffusers"],
+        "gflop_per_step": gflops,
+        "achieved_gflops": gflops / seconds["ours"],
+        "matmul_peak_gflops": peak,
+        "share_of_peak": gflops / seconds["ours"] / peak,
+    }
+    benchmark.extra_info.update(info)
+    print(
+        f"\n{case}: ours/diffusers time {info['ours_over_diffusers_time']:.3f} "
+        f"({info['ours_ms']:.0f} vs {info['diffusers_ms']:.0f} ms); {gflops:.1f} GFLOP per step, "
+        f"{info['achieved_gflops']:.0f} GFLOP/s = {100 * info['share_of_peak']:.0f}% of the "
+        f"{peak:.0f} GFLOP/s matmul peak; {info['cpu']}"
+    )
