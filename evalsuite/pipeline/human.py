@@ -40,8 +40,10 @@ def run_human(
     scores: pd.DataFrame | None = None,
     categories: pd.Series | None = None,
     title: str | None = None,
+    run_warnings: list[str] | None = None,
 ) -> tuple[CampaignAnalysis, dict[str, Path]]:
-    """Aggregate the configured campaign and write its report folder; returns the analysis and files."""
+    """Aggregate the configured campaign and write its report folder; returns the analysis and files.
+    `run_warnings` (e.g. "the videos come from random weights") head the report's warnings."""
     if cfg.ratings is None:
         raise RatingsError(
             "no ratings to aggregate: set human.ratings=<ratings.csv|parquet> (with human=ratings)"
@@ -70,5 +72,6 @@ def run_human(
         primary=cfg.primary, test=cfg.test, alpha=cfg.alpha, n_resamples=cfg.n_resamples,
         baseline=cfg.elo_baseline, seed=cfg.seed,
     )  # fmt: skip
+    analysis.warnings[:0] = run_warnings or []
     files = write_human_report(analysis, Path(cfg.output_dir).expanduser(), title=title or "Human evaluation")
     return analysis, files

@@ -135,6 +135,12 @@ def run_eval(cfg: EvalConfig) -> EvalResult:
         from evalsuite.pipeline.human import run_human
 
         categories = prompt_set.table.set_index("prompt_id")["category"]
-        _, human_files = run_human(cfg.human, scores=scores, categories=categories, title=cfg.report.title)
+        _, human_files = run_human(
+            cfg.human,
+            scores=scores,
+            categories=categories,
+            title=cfg.report.title,
+            run_warnings=inputs.warnings,
+        )
         files |= {f"human/{name}": path for name, path in human_files.items()}
     return EvalResult(paths, prompt_set, manifest, scores, files)

@@ -1,7 +1,7 @@
 """Stage 4: write the run's report — Markdown for people, CSV tables for tools.
 
-The first line of a report says what its numbers are worth: a run over synthetic test videos (or, later,
-random weights) measures no model, and the report says so before anything else.
+The first line of a report says what its numbers are worth: a run over synthetic test videos or over
+videos from random weights measures no model, and the report says so before anything else.
 """
 
 from __future__ import annotations

@@ -167,7 +167,7 @@ def load_text_encoders(
     ):  # fmt: skip
         try:
             loaded.append(load())
-        except (OSError, ValueError) as err:
+        except Exception as err:  # transformers, safetensors and tokenizers each raise their own types
             first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
             raise TextEncoderError(f"{where}: cannot load the {what} ({first}); {hint}") from None
     llm, llm_tokenizer, clip, clip_tokenizer = loaded
