@@ -212,3 +212,25 @@ def test_generation_errors_are_one_line(run_dir: Path, overrides: list[str], mes
     with pytest.raises(ConfigError, match=message) as info:
         run_generation(compose([*FAST, "prompts.limit=1", *overrides]))
     assert "\n" not in str(info.value)
+
+
+def test_a_failing_video_is_recorded_and_retried_on_the_next_run(run_dir: Path, calls, monkeypatch) -> None:
+    cfg = compose([*FAST, "prompts.limit=3"])
+    original = HunyuanVideoPipeline.__call__
+
+    def flaky(self, prompt, *args, **kwargs):
+        if len(calls) == 1:
+            calls.append(prompt)
+            raise RuntimeError("CUDA out of memory. Tried to allocate 20.00 GiB")
+        return original(self, prompt, *args, **kwargs)
+
+    monkeypatch.setattr(HunyuanVideoPipeline, "__call__", flaky)
+    _, manifest, _ = run_generation(cfg)
+    table = manifest.table.set_index("prompt_id")
+    failed = table[table["status"] == "failed"]
+    assert len(failed) == 1 and (table["status"] == "ok").sum() == 2
+    assert failed["error"].iloc[0] == "RuntimeError: CUDA out of memory. Tried to allocate 20.00 GiB"
+    assert failed["video_path"].isna().all()
+    monkeypatch.setattr(HunyuanVideoPipeline, "__call__", original)
+    _, manifest, _ = run_generation(cfg)
+    assert (manifest.table["status"] == "ok").all() and len(manifest.table) == 3
