@@ -87,3 +87,32 @@ def paired_median_seconds(fns: dict[str, Callable[[], object]], rounds: int) -> 
             fn()
             times[name].append(time.perf_counter() - start)
     return {name: statistics.median(t) for name, t in times.items()}
+
+
+def versus_peer(seconds: dict[str, float], gflop: float, peak_gflops: float) -> dict[str, object]:
+    """What every ours-vs-peer benchmark records: the CPU, the time ratio and milliseconds of "ours" and
+    its peer (the other key of `seconds`), and ours' achieved GFLOP/s as a share of the matmul peak."""
+    peer = next(name for name in seconds if name != "ours")
+    achieved = gflop / seconds["ours"]
+    return {
+        "cpu": cpu_description(),
+        f"ours_over_{peer}_time": seconds["ours"] / seconds[peer],
+        "ours_ms": 1e3 * seconds["ours"],
+        f"{peer}_ms": 1e3 * seconds[peer],
+        "gflop_per_call": gflop,
+        "achieved_gflops": achieved,
+        "matmul_peak_gflops": peak_gflops,
+        "share_of_peak": achieved / peak_gflops,
+    }
+
+
+def describe_versus_peer(info: dict[str, object]) -> str:
+    peer = next(
+        k.removeprefix("ours_over_").removesuffix("_time") for k in info if k.startswith("ours_over_")
+    )
+    return (
+        f"ours/{peer} time {info[f'ours_over_{peer}_time']:.3f} ({info['ours_ms']:.1f} vs "
+        f"{info[f'{peer}_ms']:.1f} ms); {info['gflop_per_call']:.2f} GFLOP -> {info['achieved_gflops']:.0f} "
+        f"GFLOP/s = {100 * info['share_of_peak']:.0f}% of the {info['matmul_peak_gflops']:.0f} GFLOP/s "
+        f"fp32 matmul peak; {info['cpu']}"
+    )

@@ -20,7 +20,7 @@ from hyvideo.text_encoder import tiny_text_encoders
 from hyvideo.vae import PRESETS as VAE_PRESETS
 from hyvideo.vae import AutoencoderKLCausal3D
 
-from .machine import cpu_description, paired_median_seconds, peak_matmul_gflops
+from .machine import describe_versus_peer, paired_median_seconds, peak_matmul_gflops, versus_peer
 from .test_bench_transformer import forward_flops
 
 # Latents 16 x 9 x 32 x 32 (a 33 x 256 x 256 video): 2,304 image tokens, the transformer's mid config.
@@ -82,29 +82,15 @@ def test_bench_denoising_step_vs_diffusers(benchmark, pipelines, case: str) -> N
         return
     peak = peak_matmul_gflops()
     seconds = paired_median_seconds({"ours": our_step, "diffusers": their_step}, 5)
+    rows = [text] if negative is None else [negative, text]  # what the transformer sees in one step
     batch = {
-        "x": noise.expand(2 if negative is not None else 1, -1, -1, -1, -1),
-        "t": torch.full((2 if negative is not None else 1,), 1000.0),
-        "text_states": text.states if negative is None else torch.cat((negative.states, text.states)),
-        "text_mask": text.mask if negative is None else torch.cat((negative.mask, text.mask)),
-        "text_states_2": text.pooled if negative is None else torch.cat((negative.pooled, text.pooled)),
-        "guidance": torch.full((2 if negative is not None else 1,), 6000.0),
+        "x": noise.expand(len(rows), -1, -1, -1, -1),
+        "t": torch.full((len(rows),), 1000.0),
+        "text_states": torch.cat([r.states for r in rows]),
+        "text_mask": torch.cat([r.mask for r in rows]),
+        "text_states_2": torch.cat([r.pooled for r in rows]),
+        "guidance": torch.full((len(rows),), 6000.0),
     }
-    gflops = forward_flops(ours.transformer, batch, MID) / 1e9
-    info = {
-        "cpu": cpu_description(),
-        "ours_over_diffusers_time": seconds["ours"] / seconds["diffusers"],
-        "ours_ms": 1e3 * seconds["ours"],
-        "diffusers_ms": 1e3 * seconds["diffusers"],
-        "gflop_per_step": gflops,
-        "achieved_gflops": gflops / seconds["ours"],
-        "matmul_peak_gflops": peak,
-        "share_of_peak": gflops / seconds["ours"] / peak,
-    }
+    info = versus_peer(seconds, forward_flops(ours.transformer, batch, MID) / 1e9, peak)
     benchmark.extra_info.update(info)
-    print(
-        f"\n{case}: ours/diffusers time {info['ours_over_diffusers_time']:.3f} "
-        f"({info['ours_ms']:.0f} vs {info['diffusers_ms']:.0f} ms); {gflops:.1f} GFLOP per step, "
-        f"{info['achieved_gflops']:.0f} GFLOP/s = {100 * info['share_of_peak']:.0f}% of the "
-        f"{peak:.0f} GFLOP/s matmul peak; {info['cpu']}"
-    )
+    print(f"\n{case}: {describe_versus_peer(info)}")

@@ -13,7 +13,13 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 from transformer.peers import MID, TINY, build_pair, inputs, run_diffusers, run_ours
 
-from .machine import cpu_description, paired_median_seconds, peak_matmul_gflops, peak_rss_growth
+from .machine import (
+    describe_versus_peer,
+    paired_median_seconds,
+    peak_matmul_gflops,
+    peak_rss_growth,
+    versus_peer,
+)
 
 # (config, latent T x H x W, text length, valid text tokens). A real prompt fills a few dozen of the
 # 256 LLM tokens, so "padded" is the common case; "full" is the worst case for our text trimming.
@@ -63,22 +69,9 @@ def test_bench_transformer_forward_vs_diffusers(benchmark, case: str) -> None:
         name: peak_rss_growth(run(fn, m)) / 2**20
         for name, fn, m in [("ours", run_ours, ours), ("diffusers", run_diffusers, theirs)]
     }
-    gflops = forward_flops(ours, batch, cfg) / 1e9
-    info = {
-        "cpu": cpu_description(),
-        "ours_over_diffusers_time": seconds["ours"] / seconds["diffusers"],
-        "ours_ms": 1e3 * seconds["ours"],
-        "diffusers_ms": 1e3 * seconds["diffusers"],
-        "peak_memory_mib": memory,
-        "gflop_per_forward": gflops,
-        "achieved_gflops": gflops / seconds["ours"],
-        "matmul_peak_gflops": peak,
-        "share_of_peak": gflops / seconds["ours"] / peak,
-    }
+    info = versus_peer(seconds, forward_flops(ours, batch, cfg) / 1e9, peak) | {"peak_memory_mib": memory}
     benchmark.extra_info.update(info)
     print(
-        f"\n{case}: ours/diffusers time {info['ours_over_diffusers_time']:.3f} "
-        f"({info['ours_ms']:.1f} vs {info['diffusers_ms']:.1f} ms), peak memory {memory['ours']:.1f} vs "
-        f"{memory['diffusers']:.1f} MiB, {gflops:.2f} GFLOP -> {info['achieved_gflops']:.0f} GFLOP/s = "
-        f"{100 * info['share_of_peak']:.0f}% of the {peak:.0f} GFLOP/s fp32 matmul peak; {info['cpu']}"
+        f"\n{case}: {describe_versus_peer(info)}; peak memory {memory['ours']:.1f} vs "
+        f"{memory['diffusers']:.1f} MiB"
     )
