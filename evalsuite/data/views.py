@@ -21,13 +21,16 @@ INTERPOLATIONS = ("nearest", "bilinear", "bicubic")
 class FrameView:
     """How to derive a metric's input from a decoded video.
 
-    Steps, in order: resample to `fps` (nearest earlier frame at each output timestamp), then take
+    Steps, in order: resample to `fps` (nearest earlier frame at each output timestamp), or keep every
+    round(video fps / `stride_to_fps`)-th frame from the first (VBench's `extract_frame` with
+    interval = round(fps / 8), which gives 7.5 fps for a 30 fps video where `fps=8` gives 8), then take
     `num_frames` evenly spaced frames, then resize (`size` = shorter side as an int, or exact (h, w)),
     then centre-crop to `crop` (an int for a square, or (h, w)). Unset steps are skipped, so the default
     view is the video as decoded.
     """
 
     fps: float | None = None
+    stride_to_fps: float | None = None
     num_frames: int | None = None
     size: int | tuple[int, int] | None = None
     interpolation: str = "bilinear"
@@ -39,6 +42,10 @@ class FrameView:
             raise ValueError(f"interpolation must be one of {INTERPOLATIONS}, got {self.interpolation!r}")
         if self.fps is not None and self.fps <= 0:
             raise ValueError(f"fps must be positive, got {self.fps}")
+        if self.fps is not None and self.stride_to_fps is not None:
+            raise ValueError("give fps or stride_to_fps, not both")
+        if self.stride_to_fps is not None and self.stride_to_fps <= 0:
+            raise ValueError(f"stride_to_fps must be positive, got {self.stride_to_fps}")
         if self.num_frames is not None and self.num_frames < 1:
             raise ValueError(f"num_frames must be >= 1, got {self.num_frames}")
 
@@ -89,6 +96,8 @@ def apply_view(video: Video, view: FrameView) -> np.ndarray:
     frames = video.frames
     if view.fps is not None:
         frames = frames[resample_indices(len(frames), video.fps, view.fps)]
+    if view.stride_to_fps is not None:
+        frames = frames[:: max(1, round(video.fps / view.stride_to_fps))]
     if view.num_frames is not None:
         frames = frames[uniform_indices(len(frames), view.num_frames)]
     if view.size is not None:

@@ -17,7 +17,7 @@ SYNTHETIC = ["model=synthetic_videos", "runtime.progress=false"]
 
 
 def test_synthetic_videos_run_end_to_end(run_dir: Path) -> None:
-    result = run_eval(compose(SYNTHETIC))
+    result = run_eval(compose([*SYNTHETIC, "metrics.names=[temporal_flickering,dynamic_degree_dis]"]))
     out = run_dir / "reports" / "synthetic-test-videos__embedded"
     assert result.paths.output_dir.resolve() == out
     assert sorted(p.name for p in out.iterdir()) == sorted(
@@ -48,10 +48,12 @@ def test_synthetic_videos_run_end_to_end(run_dir: Path) -> None:
     }
 
     scores = pd.read_parquet(out / "scores.parquet")
-    assert len(scores) == 24 and (scores["status"] == "ok").all()
-    by_prompt = dict(zip(scores["prompt_id"], scores["value"], strict=True))
-    assert by_prompt["static-01"] == 1.0  # the 1st video gets the static pattern
-    assert by_prompt["motion-01"] == 0.0  # the 5th, alternating black and white frames
+    assert len(scores) == 48 and (scores["status"] == "ok").all()
+    flicker = scores[scores["metric"] == "temporal_flickering"].set_index("prompt_id")["value"]
+    assert flicker["static-01"] == 1.0  # the 1st video gets the static pattern
+    assert flicker["motion-01"] == 0.0  # the 5th, alternating black and white frames
+    dynamic = scores[scores["metric"] == "dynamic_degree_dis"].set_index("prompt_id")["value"]
+    assert dynamic["static-01"] == 0.0 and dynamic["people-01"] == 1.0  # static; the moving disk (3rd)
 
     report = (out / "report.md").read_text()
     assert report.startswith("> **The videos of this run are synthetic test patterns made by the suite")
