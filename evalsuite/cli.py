@@ -67,9 +67,9 @@ def _run(overrides: Sequence[str]) -> int:
 def _generate(overrides: Sequence[str]) -> int:
     from evalsuite.pipeline.run import run_generation
 
-    _, manifest, paths = run_generation(compose(overrides))
+    _, manifest, _ = run_generation(compose(overrides))  # a shard's own manifest when sharded
     counts = manifest.table["status"].value_counts().to_dict()
-    print(f"manifest {paths.manifest}: {', '.join(f'{k} {v}' for k, v in sorted(counts.items()))}")
+    print(f"manifest {manifest.path}: {', '.join(f'{k} {v}' for k, v in sorted(counts.items()))}")
     return 0
 
 

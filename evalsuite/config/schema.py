@@ -99,6 +99,7 @@ class HYVideoModelConfig:
     def __post_init__(self) -> None:
         if not self.name or any(c in self.name for c in "/\\"):
             raise ConfigError(f"model.name={self.name!r} must be non-empty and contain no path separator")
+        _choice("model.preset", self.preset, ("HYVideo-T/2-cfgdistill", "HYVideo-T/2", "tiny"))
         if self.weights == "random" and self.preset != "tiny":
             raise ConfigError(
                 f"model.weights=random is only for the tiny test preset, not {self.preset!r}: point model.weights at a ckpts/ folder"

@@ -93,6 +93,10 @@ def test_cache_dir_honours_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
         ),
         (["model=hyvideo", "model.weights=random"], r"model.weights=random is only for the tiny test preset"),
         (["model.weights=/ckpts"], r"the tiny preset has no released weights: use model.weights=random"),
+        (
+            ["model=hyvideo", "model.weights=/c", "model.preset=HYVideo-XL"],
+            r"model.preset='HYVideo-XL' is not valid",
+        ),
         (["model.shard=2/2"], r"model.shard='2/2': need 0 <= i < n"),
         (["model.shard=half"], r"model.shard='half': write it as i/n"),
         (
