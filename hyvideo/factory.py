@@ -11,7 +11,7 @@ from pathlib import Path
 
 import torch
 
-from hyvideo.pipeline import HunyuanVideoPipeline, release_paths
+from hyvideo.pipeline import HunyuanVideoPipeline
 from hyvideo.precision import resolve_dtype
 from hyvideo.rewrite import PromptRewriter
 from hyvideo.text_encoder import CLIP_HINT, LLM_HINT, load_text_encoders, tiny_text_encoders
@@ -31,6 +31,24 @@ HINTS = {
     "text_encoder": LLM_HINT,
     "text_encoder_2": CLIP_HINT,
 }
+
+
+def release_paths(ckpts: str | Path, variant: str = "hunyuan-video-t2v-720p") -> dict[str, Path]:
+    """Where each component lives in the release's `ckpts/` layout, or in diffusers' folder layout."""
+    root = Path(ckpts).expanduser()
+    if (root / "transformer" / "config.json").is_file():  # diffusers: hunyuanvideo-community/HunyuanVideo
+        return {
+            "transformer": root / "transformer",
+            "vae": root / "vae",
+            "text_encoder": root / "text_encoder",
+            "text_encoder_2": root / "text_encoder_2",
+        }
+    return {
+        "transformer": root / variant / "transformers" / "mp_rank_00_model_states.pt",
+        "vae": root / variant / "vae",
+        "text_encoder": root / "text_encoder",
+        "text_encoder_2": root / "text_encoder_2",
+    }
 
 
 def from_release(

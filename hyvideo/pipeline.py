@@ -26,7 +26,6 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -219,21 +218,3 @@ class HunyuanVideoPipeline:
         negative = self.encode_prompt([config.negative_prompt]) if config.guidance_scale > 1 else None
         latents = self.sample(text, config, self.initial_noise(config, seed), negative, on_step)
         return GenerationOutput(self.decode(latents), latents.cpu(), used, rewrite)
-
-
-def release_paths(ckpts: str | Path, variant: str = "hunyuan-video-t2v-720p") -> dict[str, Path]:
-    """Where each component lives in the release's `ckpts/` layout, or in diffusers' folder layout."""
-    root = Path(ckpts).expanduser()
-    if (root / "transformer" / "config.json").is_file():  # diffusers: hunyuanvideo-community/HunyuanVideo
-        return {
-            "transformer": root / "transformer",
-            "vae": root / "vae",
-            "text_encoder": root / "text_encoder",
-            "text_encoder_2": root / "text_encoder_2",
-        }
-    return {
-        "transformer": root / variant / "transformers" / "mp_rank_00_model_states.pt",
-        "vae": root / variant / "vae",
-        "text_encoder": root / "text_encoder",
-        "text_encoder_2": root / "text_encoder_2",
-    }

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass, field, fields
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -50,6 +51,16 @@ class ManifestRow:
     prompt_used: str | None = None  # the prompt the model was given, when a rewrite changed it
     rewrite_status: str | None = None  # rewritten | cached | fallback (the original prompt was used)
     created_at: str = field(default_factory=lambda: pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"))
+
+
+def row_for_prompt(prompt, *, run_id: str, model: str, seed: int | None, config_hash: str, code_version: str):
+    """A ManifestRow constructor with the prompt's fields filled in (`prompt` is a row of a PromptSet's
+    table); the caller adds the video fields or the status and error."""
+    category = None if pd.isna(prompt.category) else str(prompt.category)
+    return partial(
+        ManifestRow, run_id=run_id, model=model, prompt_id=prompt.prompt_id, prompt=prompt.prompt, seed=seed,
+        config_hash=config_hash, code_version=code_version, category=category,
+    )  # fmt: skip
 
 
 COLUMNS = [f.name for f in fields(ManifestRow)]

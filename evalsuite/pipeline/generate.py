@@ -19,7 +19,6 @@ import logging
 import os
 import time
 import zlib
-from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -27,7 +26,7 @@ from tqdm import tqdm
 
 from evalsuite.config.loader import config_hash
 from evalsuite.config.schema import EvalConfig, HYVideoModelConfig, RuntimeConfig, parse_shard
-from evalsuite.data.manifest import STATUS_FAILED, STATUS_OK, Manifest, ManifestRow
+from evalsuite.data.manifest import STATUS_FAILED, STATUS_OK, Manifest, ManifestRow, row_for_prompt
 from evalsuite.data.prompt_sets import PromptSet, sha256_file
 from evalsuite.data.video import write_video
 from evalsuite.errors import ConfigError, SuiteError
@@ -112,7 +111,7 @@ def build_pipeline(model: HYVideoModelConfig, runtime: RuntimeConfig):
     from hyvideo.text_encoder import TextEncoderError
     from hyvideo.weights import CheckpointError
 
-    dtype = {"float32": "fp32", "bfloat16": "bf16", "float16": "fp16"}[runtime.dtype]
+    dtype = runtime.dtype  # hyvideo.precision.resolve_dtype reads float32 / bfloat16 / float16 as they are
     device = _device(runtime)
     rewriter = build_rewriter(model, runtime.cache_dir)
     try:
@@ -213,16 +212,13 @@ def generate_videos(
     bar = tqdm(todo, desc=f"generate {model.name}", unit="video", disable=not progress)
     for prompt in bar:
         seed = prompt_seed(model, prompt.prompt_id)
-        row = partial(
-            ManifestRow,
+        row = row_for_prompt(
+            prompt,
             run_id=run_id,
             model=model.name,
-            prompt_id=prompt.prompt_id,
-            prompt=prompt.prompt,
             seed=seed,
             config_hash=gen_hash,
             code_version=code_version,
-            category=None if pd.isna(prompt.category) else str(prompt.category),
         )
         start = time.perf_counter()
         # One video per (model, prompt) in a run folder: a row from older settings (another seed) goes.

@@ -11,14 +11,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from functools import partial
 from pathlib import Path
 
 import pandas as pd
 from tqdm import tqdm
 
 from evalsuite.config.schema import VideosDirModelConfig
-from evalsuite.data.manifest import STATUS_FAILED, STATUS_MISSING, Manifest, ManifestRow
+from evalsuite.data.manifest import STATUS_FAILED, STATUS_MISSING, Manifest, row_for_prompt
 from evalsuite.data.prompt_sets import PromptSet, sha256_file
 from evalsuite.data.synthetic import synthesize_test_videos
 from evalsuite.data.video import CONTAINER_SUFFIXES, IMAGE_SUFFIXES, probe_video
@@ -112,16 +111,13 @@ def ingest_videos_dir(
     )
     for prompt in bar:
         start = time.perf_counter()
-        row = partial(
-            ManifestRow,
+        row = row_for_prompt(
+            prompt,
             run_id=run_id,
             model=cfg.name,
-            prompt_id=prompt.prompt_id,
-            prompt=prompt.prompt,
             seed=None,
             config_hash=config_hash,
             code_version=code_version,
-            category=None if pd.isna(prompt.category) else str(prompt.category),
         )
         paths = candidates.get(prompt.prompt_id, [])
         if not paths:

@@ -154,9 +154,12 @@ class PromptRewriter:
             return
         self.cache_file.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.cache_file.parent, prefix=f".{self.cache_file.name}.")
-        with os.fdopen(fd, "w") as handle:
-            json.dump(self._cache, handle, ensure_ascii=False, indent=0, sort_keys=True)
-        os.replace(tmp, self.cache_file)
+        try:
+            with os.fdopen(fd, "w") as handle:
+                json.dump(self._cache, handle, ensure_ascii=False, indent=0, sort_keys=True)
+            os.replace(tmp, self.cache_file)
+        finally:  # a failed write leaves the old cache and no temporary file behind
+            Path(tmp).unlink(missing_ok=True)
 
     def rewrite(self, prompt: str) -> RewriteResult:
         key = self._key(prompt)
