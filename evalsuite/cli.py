@@ -4,6 +4,9 @@
     hyvideo-eval config [OVERRIDE ...]  print the composed, validated config
     hyvideo-eval prompts [OVERRIDE ...] load and validate the prompt set, print a summary
     hyvideo-eval metrics                list the registered metrics
+    hyvideo-eval weights status         each metric network: present or missing, where, how to fix
+    hyvideo-eval weights fetch [NAME..] download missing networks (all when no NAME) on a machine
+                                        with internet, into weights.dir ($HYVIDEO_EVAL_WEIGHTS)
     hyvideo-eval human [OVERRIDE ...]   aggregate human ratings into a report folder
                                         (human=ratings human.ratings=FILE [human.published=FILE])
     hyvideo-eval simulate-ratings ...   write a SYNTHETIC campaign with known true rates (--help)
@@ -108,7 +111,32 @@ def _metrics(_: Sequence[str]) -> int:
     from evalsuite.metrics import METRICS
 
     for name, cls in sorted(METRICS.items()):
-        print(f"{name} v{cls.version}  [{cls.criterion}]  {cls.reference}")
+        networks = f"  networks: {', '.join(cls.networks())}" if cls.networks() else ""
+        print(f"{name} v{cls.version}  [{cls.criterion}]  {cls.reference}{networks}")
+    return 0
+
+
+def _weights(args: Sequence[str]) -> int:
+    from evalsuite.weights import WeightsRegistry
+
+    action = args[0] if args else "status"
+    if action not in ("status", "fetch"):
+        raise SuiteError(
+            f"unknown weights action {action!r}; use `weights status` or `weights fetch [NAME ...]`"
+        )
+    names = [a for a in args[1:] if "=" not in a]
+    registry = WeightsRegistry(compose([a for a in args[1:] if "=" in a]).weights)
+    if action == "status":
+        for row in registry.status():
+            size = f"{row['size_mb']:g} MB" if row["size_mb"] else ""
+            print(f"{row['network']:<22} {row['state']:<8} {size:>8}  {row['where'] or row['note']}")
+        print(f"suite cache: {registry.dir}")
+        return 0
+    unknown = [n for n in names if n not in registry.names]
+    if unknown:
+        raise SuiteError(f"unknown network(s) {unknown}; known: {', '.join(registry.names)}")
+    for name in names or registry.names:
+        print(f"{name}: {registry.fetch(name)}")
     return 0
 
 
@@ -117,6 +145,7 @@ COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "config": _config,
     "prompts": _prompts,
     "metrics": _metrics,
+    "weights": _weights,
     "human": _human,
     "simulate-ratings": simulate_ratings_main,
     "power": power_main,

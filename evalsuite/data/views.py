@@ -27,6 +27,10 @@ class FrameView:
     `num_frames` evenly spaced frames, then resize (`size` = shorter side as an int, or exact (h, w)),
     then centre-crop to `crop` (an int for a square, or (h, w)). Unset steps are skipped, so the default
     view is the video as decoded.
+
+    `as_float` resizes float32 copies of the 0-255 values and keeps the result unrounded: that is what
+    VBench's network metrics do, because its `load_video` returns `torch.Tensor(frames)` (float32)
+    before `clip_transform` / `dino_transform` resize them. Classic metrics keep uint8 views.
     """
 
     fps: float | None = None
@@ -36,6 +40,7 @@ class FrameView:
     interpolation: str = "bilinear"
     antialias: bool = False
     crop: int | tuple[int, int] | None = None
+    as_float: bool = False
 
     def __post_init__(self) -> None:
         if self.interpolation not in INTERPOLATIONS:
@@ -67,7 +72,7 @@ def uniform_indices(num_frames: int, count: int) -> np.ndarray:
 def resize_frames(
     frames: np.ndarray, size: int | tuple[int, int], interpolation: str = "bilinear", antialias: bool = False
 ) -> np.ndarray:
-    """Resize uint8 T×H×W×3 frames with torchvision on uint8 tensors (VBench's path)."""
+    """Resize T×H×W×3 frames with torchvision's tensor resize (uint8 in, uint8 out; float in, float out)."""
     import torch
     from torchvision.transforms import InterpolationMode
     from torchvision.transforms.v2 import functional as tvf
@@ -100,6 +105,8 @@ def apply_view(video: Video, view: FrameView) -> np.ndarray:
         frames = frames[:: max(1, round(video.fps / view.stride_to_fps))]
     if view.num_frames is not None:
         frames = frames[uniform_indices(len(frames), view.num_frames)]
+    if view.as_float:
+        frames = frames.astype(np.float32)
     if view.size is not None:
         frames = resize_frames(frames, view.size, view.interpolation, view.antialias)
     if view.crop is not None:

@@ -1,6 +1,17 @@
 """Automatic metrics, registered by name. Importing this package registers every built-in metric."""
 
-from evalsuite.metrics import dynamic_degree, temporal_flickering  # noqa: F401  (registers)
-from evalsuite.metrics.base import METRICS, Metric, register_metric
+from evalsuite.metrics import (  # noqa: F401  (registers)
+    aesthetic_quality,
+    brisque,
+    clip_iqa,
+    clip_score,
+    consistency,
+    dynamic_degree,
+    motion_smoothness,
+    niqe,
+    technical,
+    temporal_flickering,
+)
+from evalsuite.metrics.base import METRICS, FrameMetric, Metric, VideoInputs, register_metric
 
-__all__ = ["METRICS", "Metric", "register_metric"]
+__all__ = ["METRICS", "FrameMetric", "Metric", "VideoInputs", "register_metric"]

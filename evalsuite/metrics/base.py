@@ -1,9 +1,13 @@
-"""The metric contract: a small class with a declared input view, a version and a documented formula.
+"""The metric contract: a small class with a declared input, a version and a documented formula.
 
-A metric never decodes a file: the scoring stage decodes each video once and hands every metric the
-frames of the `view` it declares. `score` returns one float per video; aggregation over videos
-(means, confidence intervals) happens in the report, so a metric's value for a video never depends on
-which other videos share its batch, worker or shard.
+A metric never decodes a file or loads a network by itself. The scoring engine decodes each video
+once and hands the metric a `VideoInputs`: the frames of any `FrameView` (derived from that one decode,
+memoised per view), the per-frame features of the networks it declares (computed once per run and
+view, shared with every other metric that reads them, and cached), and the prompt. `evaluate` returns
+one float per video; aggregation over videos (means, confidence intervals) happens in the report, so a
+metric's value for a video never depends on which other videos share its batch, worker or shard.
+
+Classic metrics subclass `FrameMetric` and implement `score(frames)` on the frames of their `view`.
 """
 
 from __future__ import annotations
@@ -13,11 +17,32 @@ from typing import ClassVar
 
 import numpy as np
 
-from evalsuite.data.views import FrameView
+from evalsuite.data.video import Video
+from evalsuite.data.views import FrameView, apply_view
+
+
+class VideoInputs:
+    """What a metric may read of one video."""
+
+    def __init__(
+        self, video: Video, prompt: str | None = None, features: dict[str, np.ndarray] | None = None
+    ):
+        self.video = video
+        self.prompt = prompt
+        self.features: dict[str, np.ndarray] = dict(features or {})
+        self._views: dict[FrameView, np.ndarray] = {}
+
+    def frames(self, view: FrameView) -> np.ndarray:
+        if view not in self._views:
+            self._views[view] = apply_view(self.video, view)
+        return self._views[view]
+
+    def feature(self, name: str) -> np.ndarray:
+        return self.features[name]
 
 
 class Metric(ABC):
-    """One automatic metric. Subclasses set the class attributes and implement `score`."""
+    """One automatic metric. Subclasses set the class attributes and implement `evaluate`."""
 
     name: ClassVar[str]
     version: ClassVar[str] = "1"
@@ -27,16 +52,40 @@ class Metric(ABC):
     criterion: ClassVar[str]
     #: Where the definition comes from.
     reference: ClassVar[str]
-    #: Networks whose weights the metric needs (none for classic metrics).
-    networks: ClassVar[tuple[str, ...]] = ()
+    #: Per-frame network features it reads (names in evalsuite.metrics.features.FEATURES).
+    features: ClassVar[tuple[str, ...]] = ()
+    #: Networks it runs itself in `setup`/`evaluate` (e.g. CLIP's text tower, an aesthetic head).
+    extra_networks: ClassVar[tuple[str, ...]] = ()
+    #: Whether the value depends on the prompt (then the prompt is part of its cache key).
+    uses_prompt: ClassVar[bool] = False
+
+    @classmethod
+    def networks(cls) -> tuple[str, ...]:
+        from evalsuite.metrics.features import FEATURES
+
+        return tuple(dict.fromkeys([*(FEATURES[f].network for f in cls.features), *cls.extra_networks]))
+
+    def setup(self, pool) -> None:  # noqa: B027  (optional hook)
+        """Load what `extra_networks` names from the run's NetworkPool; called once per run."""
 
     @abstractmethod
-    def score(self, frames: np.ndarray) -> float:
-        """The metric's value for one video, given the uint8 T×H×W×3 frames of `view`."""
+    def evaluate(self, inputs: VideoInputs) -> float:
+        """The metric's value for one video."""
 
     @property
     def id(self) -> str:
         return f"{self.name}@{self.version}"
+
+
+class FrameMetric(Metric):
+    """A metric computed from the frames of one view, with no network."""
+
+    def evaluate(self, inputs: VideoInputs) -> float:
+        return self.score(inputs.frames(self.view))
+
+    @abstractmethod
+    def score(self, frames: np.ndarray) -> float:
+        """The metric's value for one video, given the T×H×W×3 frames of `view`."""
 
 
 METRICS: dict[str, type[Metric]] = {}

@@ -21,7 +21,7 @@ import itertools
 import numpy as np
 
 from evalsuite.data.views import FrameView
-from evalsuite.metrics.base import Metric, register_metric
+from evalsuite.metrics.base import FrameMetric, register_metric
 from evalsuite.metrics.flow import dis_flow, flow_magnitude, top_fraction_mean
 
 
@@ -42,7 +42,7 @@ def is_dynamic(scores: list[float], num_frames: int, height: int, width: int) ->
 
 
 @register_metric
-class DynamicDegreeDIS(Metric):
+class DynamicDegreeDIS(FrameMetric):
     name = "dynamic_degree_dis"
     version = "1"
     view = FrameView(stride_to_fps=8)

@@ -19,11 +19,11 @@ import itertools
 import numpy as np
 
 from evalsuite.data.views import FrameView
-from evalsuite.metrics.base import Metric, register_metric
+from evalsuite.metrics.base import FrameMetric, register_metric
 
 
 @register_metric
-class TemporalFlickering(Metric):
+class TemporalFlickering(FrameMetric):
     name = "temporal_flickering"
     version = "1"
     view = FrameView()  # every frame, native resolution

@@ -24,7 +24,7 @@ from evalsuite.errors import ConfigError
 from evalsuite.pipeline.generate import generate_videos, shard_of
 from evalsuite.pipeline.ingest import ingest_videos_dir
 from evalsuite.pipeline.prompts import load_prompts
-from evalsuite.pipeline.score import build_metrics, score_videos
+from evalsuite.pipeline.score import ScoreRun, build_metrics, score_videos
 from evalsuite.report.markdown import ReportInputs, write_report
 from evalsuite.version import code_version
 
@@ -48,6 +48,7 @@ class EvalResult:
     manifest: Manifest
     scores: pd.DataFrame
     report_files: dict[str, Path]
+    score_run: ScoreRun | None = None
 
 
 def run_paths(cfg: EvalConfig) -> RunPaths:
@@ -113,13 +114,8 @@ def run_eval(cfg: EvalConfig) -> EvalResult:
         (manifest.table["model"] == cfg.model.name)
         & manifest.table["prompt_id"].isin(prompt_set.table["prompt_id"])
     ]
-    scores = score_videos(
-        Manifest(paths.manifest, current.reset_index(drop=True)),
-        build_metrics(cfg.metrics.names),
-        paths.scores,
-        frames_fps=getattr(cfg.model, "frames_fps", 24.0),
-        progress=cfg.runtime.progress,
-    )
+    score_run = run_scoring(cfg, Manifest(paths.manifest, current.reset_index(drop=True)), paths.scores)
+    scores = score_run.table
     inputs = ReportInputs(
         run_id=cfg.run_id,
         title=cfg.report.title,
@@ -128,7 +124,8 @@ def run_eval(cfg: EvalConfig) -> EvalResult:
         scores=scores,
         code_version=code_version(),
         config_hash=config_hash(cfg.resolved),
-        warnings=run_warnings(cfg),
+        warnings=run_warnings(cfg) + network_warnings(score_run),
+        unavailable=score_run.unavailable,
     )
     files = write_report(inputs, paths.output_dir, cfg.report.formats)
     if cfg.human.ratings is not None:
@@ -143,4 +140,43 @@ def run_eval(cfg: EvalConfig) -> EvalResult:
             run_warnings=inputs.warnings,
         )
         files |= {f"human/{name}": path for name, path in human_files.items()}
-    return EvalResult(paths, prompt_set, manifest, scores, files)
+    return EvalResult(paths, prompt_set, manifest, scores, files, score_run)
+
+
+def run_scoring(cfg: EvalConfig, manifest: Manifest, scores_path: Path) -> ScoreRun:
+    """Stage 3 with the run's weights registry, device and feature cache."""
+    from evalsuite.metrics.cache import FeatureCache
+    from evalsuite.metrics.features import NetworkPool
+    from evalsuite.weights import WeightsRegistry
+
+    device = cfg.runtime.device
+    if device == "auto":
+        import torch
+
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    pool = NetworkPool(WeightsRegistry(cfg.weights), device=device, allow_random=cfg.weights.allow_random)
+    cache = FeatureCache(cfg.runtime.cache_dir if cfg.metrics.cache else None)
+    try:
+        return score_videos(
+            manifest,
+            build_metrics(cfg.metrics.names),
+            scores_path,
+            pool=pool,
+            cache=cache,
+            frames_fps=getattr(cfg.model, "frames_fps", 24.0),
+            frame_batch=cfg.metrics.frame_batch,
+            videos_per_batch=cfg.metrics.videos_per_batch,
+            workers=cfg.runtime.workers,
+            progress=cfg.runtime.progress,
+        )
+    finally:
+        cache.close()
+
+
+def network_warnings(score_run: ScoreRun) -> list[str]:
+    if not score_run.random_networks:
+        return []
+    return [
+        f"Metric networks {', '.join(score_run.random_networks)} ran with RANDOM weights (weights.allow_random): "
+        "their metric values check the pipeline and measure nothing."
+    ]

@@ -1,17 +1,18 @@
 """Stage 3: score every video of the manifest with every configured metric.
 
-Each video is decoded once; each metric gets the frames of its declared view. The result is a tidy
-table, one row per (video, metric), saved atomically as Parquet and CSV every few videos, so an
-interrupted run loses at most that much work. On a rerun, rows whose (video sha256, metric, metric
-version) already scored `ok` are reused instead of recomputed. A video that fails to decode, or a
-metric that fails or returns a non-finite value, becomes a `failed` row with the reason.
+The work is done by `evalsuite.metrics.engine.MetricEngine` (decode once, network features once per
+view, batched across videos, everything cached by content). This stage turns manifest rows into engine
+jobs and the results into a tidy table, one row per (video, metric), saved atomically as Parquet and
+CSV every few videos, so an interrupted run loses at most that much work and the rerun takes the rest
+from the cache. A video that fails to decode, or a metric that fails or returns a non-finite value,
+becomes a `failed` row with the reason. A metric whose network weights are missing produces no rows:
+it is listed as unavailable (with the command that fixes it) in `ScoreRun.unavailable` and the report.
 """
 
 from __future__ import annotations
 
 import logging
-import math
-import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -19,10 +20,10 @@ from tqdm import tqdm
 
 from evalsuite.data.atomic import atomic_path
 from evalsuite.data.manifest import STATUS_FAILED, STATUS_OK, Manifest
-from evalsuite.data.video import read_video
-from evalsuite.data.views import apply_view
-from evalsuite.errors import SuiteError
 from evalsuite.metrics import METRICS, Metric
+from evalsuite.metrics.cache import FeatureCache
+from evalsuite.metrics.engine import MetricEngine, VideoJob
+from evalsuite.metrics.features import NetworkPool
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,15 @@ SCORE_COLUMNS = [
 CHECKPOINT_EVERY = 25
 
 
+@dataclass
+class ScoreRun:
+    table: pd.DataFrame
+    unavailable: dict[str, str] = field(default_factory=dict)  # metric -> why, with the fix
+    random_networks: list[str] = field(default_factory=list)  # networks that ran with random weights
+    cache_hits: int = 0
+    cache_misses: int = 0
+
+
 def build_metrics(names: list[str]) -> list[Metric]:
     return [METRICS[name]() for name in names]
 
@@ -53,101 +63,77 @@ def save_scores(table: pd.DataFrame, parquet_path: Path) -> None:
         table.to_csv(tmp, index=False)
 
 
-def _previous_scores(path: Path) -> dict[tuple[str, str, str], dict]:
-    if not path.is_file():
-        return {}
-    try:
-        old = pd.read_parquet(path)
-    except Exception as err:  # a damaged file only costs a recomputation
-        log.warning("%s: unreadable (%s); recomputing all scores", path, type(err).__name__)
-        return {}
-    ok = old[old["status"] == STATUS_OK]
-    return {(r["sha256"], r["metric"], str(r["metric_version"])): r for r in ok.to_dict("records")}
-
-
 def score_videos(
     manifest: Manifest,
     metrics: list[Metric],
     scores_path: Path,
     *,
+    pool: NetworkPool,
+    cache: FeatureCache,
     frames_fps: float = 24.0,
+    frame_batch: int = 32,
+    videos_per_batch: int = 4,
+    workers: int = 0,
     progress: bool = True,
-) -> pd.DataFrame:
+) -> ScoreRun:
     """Score every row of `manifest` and save the table at `scores_path`."""
-    rows_in = manifest.table
-    previous = _previous_scores(scores_path)
+    engine = MetricEngine(
+        metrics,
+        pool,
+        cache,
+        frame_batch=frame_batch,
+        videos_per_batch=videos_per_batch,
+        workers=workers,
+        frames_fps=frames_fps,
+    )
+    rows = manifest.table.to_dict("records")
+    ok_rows = [r for r in rows if r["status"] == STATUS_OK]
+    # Text alignment is judged against the prompt the user wrote, not a rewrite of it.
+    jobs = [VideoJob(str(manifest.resolve(r["video_path"])), r["sha256"], r.get("prompt")) for r in ok_rows]
     out: list[dict] = []
-    reused = 0
-    bar = tqdm(rows_in.to_dict("records"), desc="score", unit="video", disable=not progress)
-    for index, row in enumerate(bar):
-        base = {k: row.get(k) for k in ("run_id", "model", "prompt_id", "category", "sha256")}
-        todo = []
-        for metric in metrics:
-            cached = previous.get((row.get("sha256"), metric.name, metric.version))
-            if row["status"] == STATUS_OK and cached is not None:
+    for row in rows:  # videos that were never made: one failed row per metric, with the reason
+        if row["status"] != STATUS_OK:
+            for metric in engine.metrics:
                 out.append(
-                    {
-                        **base,
-                        **{
-                            k: cached[k]
-                            for k in ("metric", "metric_version", "value", "status", "error", "seconds")
-                        },
-                    }
+                    _row(
+                        row,
+                        metric.name,
+                        metric.version,
+                        None,
+                        row["status"],
+                        row.get("error") or "no video",
+                        None,
+                    )
                 )
-                reused += 1
-            else:
-                todo.append(metric)
-        if todo:
-            out.extend(_score_one(row, base, todo, manifest, frames_fps))
+    bar = tqdm(total=len(jobs), desc="score", unit="video", disable=not progress)
+    for index, (row, results) in enumerate(zip(ok_rows, engine.run(jobs), strict=True)):
+        for r in results:
+            status = STATUS_OK if r.ok else STATUS_FAILED
+            out.append(_row(row, r.metric, r.version, r.value if r.ok else None, status, r.error, r.seconds))
+        bar.update()
         if (index + 1) % CHECKPOINT_EVERY == 0:
             save_scores(pd.DataFrame(out, columns=SCORE_COLUMNS), scores_path)
+    bar.close()
     table = pd.DataFrame(out, columns=SCORE_COLUMNS)
+    table = table.astype({"value": float})
     save_scores(table, scores_path)
-    if reused:
-        log.info("reused %d score(s) from %s (same video hash and metric version)", reused, scores_path)
-    return table
+    log.info(
+        "feature cache %s: %d hit(s), %d computed%s",
+        cache.path,
+        cache.hits,
+        cache.misses,
+        f", {cache.recovered} damaged entr(y/ies) recomputed" if cache.recovered else "",
+    )
+    return ScoreRun(table, dict(engine.unavailable), list(pool.random), cache.hits, cache.misses)
 
 
-def _score_one(
-    row: dict, base: dict, metrics: list[Metric], manifest: Manifest, frames_fps: float
-) -> list[dict]:
-    def failed(metric: Metric, error: str, status: str = STATUS_FAILED) -> dict:
-        return {
-            **base,
-            "metric": metric.name,
-            "metric_version": metric.version,
-            "value": math.nan,
-            "status": status,
-            "error": error,
-            "seconds": None,
-        }
-
-    if row["status"] != STATUS_OK:
-        return [failed(m, row.get("error") or "no video", row["status"]) for m in metrics]
-    try:
-        video = read_video(manifest.resolve(row["video_path"]), frames_fps=frames_fps)
-    except SuiteError as err:
-        return [failed(m, str(err)) for m in metrics]
-    results = []
-    for metric in metrics:
-        start = time.perf_counter()
-        try:
-            value = float(metric.score(apply_view(video, metric.view)))
-        except (ValueError, SuiteError) as err:
-            results.append(failed(metric, f"{metric.name}: {err}"))
-            continue
-        if not math.isfinite(value):
-            results.append(failed(metric, f"{metric.name} returned {value}"))
-            continue
-        results.append(
-            {
-                **base,
-                "metric": metric.name,
-                "metric_version": metric.version,
-                "value": value,
-                "status": STATUS_OK,
-                "error": None,
-                "seconds": time.perf_counter() - start,
-            }
-        )
-    return results
+def _row(row: dict, metric: str, version: str, value, status: str, error, seconds) -> dict:
+    return {
+        **{k: row.get(k) for k in ("run_id", "model", "prompt_id", "category", "sha256")},
+        "metric": metric,
+        "metric_version": version,
+        "value": value,
+        "status": status,
+        "error": error,
+        "seconds": seconds,
+    }

@@ -6,7 +6,7 @@ videos from random weights measures no model, and the report says so before anyt
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -27,6 +27,7 @@ class ReportInputs:
     code_version: str
     config_hash: str
     warnings: list[str]
+    unavailable: dict[str, str] = field(default_factory=dict)  # metric -> why, with the fix
 
 
 def _fmt(value: float, digits: int = 4) -> str:
@@ -119,6 +120,16 @@ def _render(
         lines.append(
             f"- `{name}` v{metric.version} ({'higher' if metric.higher_is_better else 'lower'} is better; {metric.criterion}): {metric.reference}"
         )
+    if inputs.unavailable:
+        lines += [
+            "",
+            "## Unavailable metrics",
+            "",
+            "Not computed in this run: their network weights are missing.",
+            "",
+        ]
+        lines += [f"- `{name}`: {why}" for name, why in sorted(inputs.unavailable.items())]
+        lines += ["", "`hyvideo-eval weights status` lists every network and where it was looked for."]
     lines += ["", "## Failures", ""]
     if failures.empty:
         lines.append("None: every video was scored by every metric.")

@@ -1,0 +1,249 @@
+"""The scoring engine: decode each video once, compute each network feature once, run every metric.
+
+Per chunk of `videos_per_batch` videos:
+  1. metric values already in the cache are taken from it (no decode when all are there);
+  2. the other videos are decoded (by `workers` threads ahead of use when workers > 0);
+  3. each network feature the pending metrics read is taken from the cache or computed: the view frames
+     of all the chunk's videos are stacked and run through the network `frame_batch` frames at a time
+     (batching across videos), then split back per video and cached;
+  4. each metric evaluates each video from those inputs; its value is cached.
+A video's value depends only on that video: batches change the order of float sums inside a matmul,
+never which frames a value is computed from (tests bound the difference, 1e-6 and below).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Iterator
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from evalsuite.data.video import Video, read_video
+from evalsuite.errors import SuiteError
+from evalsuite.metrics.base import Metric, VideoInputs
+from evalsuite.metrics.cache import FeatureCache, cache_key
+from evalsuite.metrics.features import FEATURES, NetworkPool, extract
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class VideoJob:
+    """One video to score: where it is, its content hash and its prompt."""
+
+    path: str
+    sha256: str
+    prompt: str | None = None
+
+
+@dataclass
+class MetricResult:
+    metric: str
+    version: str
+    value: float
+    ok: bool
+    error: str | None
+    seconds: float | None
+    cached: bool = False
+
+
+class _Immediate(Executor):
+    """An executor that runs each task when submitted (workers = 0)."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        from concurrent.futures import Future
+
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as err:  # delivered to the caller by result()
+            future.set_exception(err)
+        return future
+
+
+class MetricEngine:
+    def __init__(
+        self,
+        metrics: list[Metric],
+        pool: NetworkPool,
+        cache: FeatureCache,
+        *,
+        frame_batch: int = 32,
+        videos_per_batch: int = 4,
+        workers: int = 0,
+        frames_fps: float = 24.0,
+    ):
+        if frame_batch < 1 or videos_per_batch < 1:
+            raise ValueError("frame_batch and videos_per_batch must be >= 1")
+        self.pool = pool
+        self.cache = cache
+        self.frame_batch = frame_batch
+        self.videos_per_batch = videos_per_batch
+        self.workers = workers
+        self.frames_fps = frames_fps
+        self.unavailable: dict[str, str] = {}
+        self.metrics: list[Metric] = []
+        for metric in metrics:
+            reasons = [r for r in (pool.available(n) for n in metric.networks()) if r]
+            if reasons:
+                self.unavailable[metric.name] = reasons[0]
+                log.warning("metric %s is unavailable: %s", metric.name, reasons[0])
+                continue
+            metric.setup(pool)
+            self.metrics.append(metric)
+        self.feature_seconds: dict[str, float] = {}
+
+    # ---- keys ----------------------------------------------------------------------------------
+    def _feature_key(self, job: VideoJob, name: str) -> str:
+        spec = FEATURES[name]
+        return cache_key(
+            kind="feature",
+            video=job.sha256,
+            feature=spec.name,
+            version=spec.version,
+            weights=self.pool.weights_id(spec.network),
+            view=spec.view,
+            mean=spec.mean,
+            std=spec.std,
+        )
+
+    def value_key(self, job: VideoJob, metric: Metric) -> str:
+        return cache_key(
+            kind="value",
+            video=job.sha256,
+            metric=metric.name,
+            version=metric.version,
+            view=metric.view,
+            features=[(f, FEATURES[f].version, FEATURES[f].view) for f in metric.features],
+            weights={n: self.pool.weights_id(n) for n in metric.networks()},
+            prompt=job.prompt if metric.uses_prompt else None,
+            frames_fps=self.frames_fps,
+        )
+
+    # ---- running -------------------------------------------------------------------------------
+    def run(self, jobs: list[VideoJob]) -> Iterator[list[MetricResult]]:
+        """One list of results (in `self.metrics` order) per job, in job order."""
+        executor: Executor = ThreadPoolExecutor(self.workers) if self.workers > 0 else _Immediate()
+        with executor:
+            chunks = [jobs[i : i + self.videos_per_batch] for i in range(0, len(jobs), self.videos_per_batch)]
+            pending = self._plan(chunks[0], executor) if chunks else None
+            for index, _chunk in enumerate(chunks):
+                current = pending
+                # Start decoding the next chunk while this one computes.
+                pending = self._plan(chunks[index + 1], executor) if index + 1 < len(chunks) else None
+                yield from self._run_chunk(*current)
+
+    def _plan(self, chunk: list[VideoJob], executor: Executor):
+        cached: list[dict[str, MetricResult]] = []
+        decodes = []
+        for job in chunk:
+            hits = {}
+            for metric in self.metrics:
+                hit = self.cache.get(self.value_key(job, metric))
+                if hit is not None:
+                    value, seconds = (float(x) for x in hit)
+                    hits[metric.name] = MetricResult(
+                        metric.name, metric.version, value, True, None, seconds, True
+                    )
+            cached.append(hits)
+            needs_decode = len(hits) < len(self.metrics)
+            decodes.append(
+                executor.submit(read_video, job.path, frames_fps=self.frames_fps) if needs_decode else None
+            )
+        return chunk, cached, decodes
+
+    def _run_chunk(self, chunk, cached, decodes) -> Iterator[list[MetricResult]]:
+        inputs: list[VideoInputs | None] = []
+        errors: list[str | None] = []
+        for job, future in zip(chunk, decodes, strict=True):
+            if future is None:
+                inputs.append(None)
+                errors.append(None)
+                continue
+            try:
+                video: Video = future.result()
+                inputs.append(VideoInputs(video, job.prompt))
+                errors.append(None)
+            except SuiteError as err:
+                inputs.append(None)
+                errors.append(str(err))
+        feature_errors = self._compute_features(chunk, cached, inputs)
+        for job, hits, item, error, failed_features in zip(
+            chunk, cached, inputs, errors, feature_errors, strict=True
+        ):
+            results = []
+            for metric in self.metrics:
+                if metric.name in hits:
+                    results.append(hits[metric.name])
+                    continue
+                broken = next((failed_features[f] for f in metric.features if f in failed_features), None)
+                if error or broken:
+                    results.append(
+                        MetricResult(metric.name, metric.version, math.nan, False, error or broken, None)
+                    )
+                    continue
+                results.append(self._evaluate(job, metric, item))
+            yield results
+
+    def _evaluate(self, job: VideoJob, metric: Metric, item: VideoInputs) -> MetricResult:
+        start = time.perf_counter()
+        try:
+            value = float(metric.evaluate(item))
+        except (ValueError, SuiteError) as err:
+            return MetricResult(metric.name, metric.version, math.nan, False, f"{metric.name}: {err}", None)
+        seconds = time.perf_counter() - start
+        if not math.isfinite(value):
+            return MetricResult(
+                metric.name, metric.version, math.nan, False, f"{metric.name} returned {value}", None
+            )
+        self.cache.put(self.value_key(job, metric), "value", np.array([value, seconds]))
+        return MetricResult(metric.name, metric.version, value, True, None, seconds)
+
+    def _compute_features(self, chunk, cached, inputs) -> list[dict[str, str]]:
+        """Fill each decoded video's features; return, per video, the features that failed and why."""
+        failures: list[dict[str, str]] = [{} for _ in chunk]
+        needed: dict[str, list[int]] = {}
+        for i, (hits, item) in enumerate(zip(cached, inputs, strict=True)):
+            if item is None:
+                continue
+            for metric in self.metrics:
+                if metric.name not in hits:
+                    for name in metric.features:
+                        needed.setdefault(name, [])
+                        if i not in needed[name]:
+                            needed[name].append(i)
+        for name, indices in needed.items():
+            spec = FEATURES[name]
+            todo: list[tuple[int, np.ndarray]] = []
+            for i in indices:
+                hit = self.cache.get(self._feature_key(chunk[i], name))
+                if hit is not None:
+                    inputs[i].features[name] = hit
+                    continue
+                try:
+                    todo.append((i, inputs[i].frames(spec.view)))
+                except ValueError as err:
+                    failures[i][name] = f"{name}: {err}"
+            if not todo:
+                continue
+            start = time.perf_counter()
+            network = self.pool.get(spec.network)
+            # Stack frames of equal size across videos so one forward pass serves several videos.
+            by_shape: dict[tuple, list[tuple[int, np.ndarray]]] = {}
+            for i, frames in todo:
+                by_shape.setdefault(frames.shape[1:], []).append((i, frames))
+            for group in by_shape.values():
+                stacked = np.concatenate([frames for _, frames in group])
+                features = extract(spec, network, stacked, self.frame_batch)
+                offset = 0
+                for i, frames in group:
+                    own = features[offset : offset + len(frames)]
+                    offset += len(frames)
+                    inputs[i].features[name] = own
+                    self.cache.put(self._feature_key(chunk[i], name), "feature", own)
+            self.feature_seconds[name] = self.feature_seconds.get(name, 0.0) + time.perf_counter() - start
+        return failures

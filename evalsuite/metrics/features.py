@@ -1,0 +1,160 @@
+"""Per-frame network features: each one computed once per video and frame view, shared by every metric
+that reads it, and cached on disk (evalsuite/metrics/cache.py).
+
+A `FeatureSpec` names a network of the weights registry, the frame view it sees (VBench's transforms,
+reproduced in `FrameView` terms) and the normalisation applied before the network. `NetworkPool`
+loads each network once per run: from its verified weight file, or, only when `weights.allow_random`
+(or a test) asks, with seeded random weights, which every report then announces.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from evalsuite.data.views import FrameView
+from evalsuite.networks import aesthetic, clip, dino, efficientnet
+from evalsuite.weights import WeightsMissing, WeightsRegistry
+
+log = logging.getLogger(__name__)
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+# VBench's clip_transform(224): Resize(224, bicubic, antialias=False) on float frames, CenterCrop(224).
+CLIP_VIEW = FrameView(size=224, interpolation="bicubic", antialias=False, crop=224, as_float=True)
+# VBench's dino_transform(224): Resize(224, bilinear, antialias=False), no crop.
+DINO_VIEW = FrameView(size=224, interpolation="bilinear", antialias=False, as_float=True)
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    name: str
+    network: str  # a key of the weights registry
+    view: FrameView
+    mean: tuple[float, float, float]
+    std: tuple[float, float, float]
+    version: str = "1"
+
+
+FEATURES: dict[str, FeatureSpec] = {
+    spec.name: spec
+    for spec in (
+        FeatureSpec("clip_vit_b32_image", "clip_vit_b32", CLIP_VIEW, clip.CLIP_MEAN, clip.CLIP_STD),
+        FeatureSpec("clip_vit_l14_image", "clip_vit_l14", CLIP_VIEW, clip.CLIP_MEAN, clip.CLIP_STD),
+        FeatureSpec("dino_vitb16_cls", "dino_vitb16", DINO_VIEW, IMAGENET_MEAN, IMAGENET_STD),
+        # The same view as DINO's, so the offline consistency twin differs from it only in the network.
+        FeatureSpec(
+            "efficientnet_lite0_pool", "efficientnet_lite0", DINO_VIEW, efficientnet.MEAN, efficientnet.STD
+        ),
+    )
+}
+
+
+def _load_dino(path: Path | None) -> torch.nn.Module:
+    model = dino.DinoViT()
+    if path is not None:
+        dino.load_dino_state_dict(model, torch.load(path, map_location="cpu", weights_only=True))
+    return model
+
+
+#: How each registry network is built from its file (None: random weights).
+LOADERS: dict[str, Callable[[Path | None], torch.nn.Module]] = {
+    "clip_vit_b32": lambda path: clip.load_clip(path, "clip_vit_b32"),
+    "clip_vit_l14": lambda path: clip.load_clip(path, "clip_vit_l14"),
+    "dino_vitb16": _load_dino,
+    "efficientnet_lite0": efficientnet.load_efficientnet_lite0,
+    "laion_aesthetic_l14": aesthetic.load_aesthetic_head,
+}
+
+
+class NetworkPool:
+    """Each network loaded at most once per run, on `device`, in fp32 and eval mode.
+
+    `overrides` hands in ready-made modules by name (tests build tiny ones); their weights id is
+    their `weights_id` attribute or "override".
+    """
+
+    def __init__(
+        self,
+        registry: WeightsRegistry,
+        device: str = "cpu",
+        allow_random: bool = False,
+        seed: int = 0,
+        overrides: dict[str, torch.nn.Module] | None = None,
+    ):
+        self.registry = registry
+        self.device = torch.device(device)
+        self.allow_random = allow_random
+        self.seed = seed
+        self._modules: dict[str, torch.nn.Module] = {}
+        self._ids: dict[str, str] = {}
+        self.random: list[str] = []
+        for name, module in (overrides or {}).items():
+            self._modules[name] = module.to(self.device).eval()
+            self._ids[name] = str(getattr(module, "weights_id", "override"))
+
+    def available(self, name: str) -> str | None:
+        """None when `name` can be loaded, else the one-line reason with its fix."""
+        if name in self._modules or self.allow_random:
+            return None
+        try:
+            self.registry.resolve(name)
+        except WeightsMissing as err:
+            return str(err)
+        return None
+
+    def get(self, name: str) -> torch.nn.Module:
+        if name not in self._modules:
+            path, weights_id = self._locate(name)
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(self.seed)
+                module = LOADERS[name](path)
+            self._modules[name] = module.to(self.device).eval()
+            self._ids[name] = weights_id
+        return self._modules[name]
+
+    def weights_id(self, name: str) -> str:
+        if name not in self._ids:
+            self._ids[name] = self._locate(name)[1]
+        return self._ids[name]
+
+    def _locate(self, name: str) -> tuple[Path | None, str]:
+        try:
+            resolved = self.registry.resolve(name)
+            return resolved.path, resolved.sha256
+        except WeightsMissing:
+            if not self.allow_random:
+                raise
+            if name not in self.random:
+                log.warning(
+                    "%s: weights missing; using RANDOM weights (seed %d) as weights.allow_random asks",
+                    name,
+                    self.seed,
+                )
+                self.random.append(name)
+            return None, f"random-seed{self.seed}"
+
+
+def normalise(frames: np.ndarray, spec: FeatureSpec, device: torch.device) -> torch.Tensor:
+    """T×H×W×3 view frames (0-255) -> normalised T×3×H×W float32 tensor, as VBench's transforms do."""
+    x = torch.from_numpy(np.ascontiguousarray(frames)).to(device).permute(0, 3, 1, 2).float().div(255.0)
+    mean = torch.tensor(spec.mean, device=device).view(1, 3, 1, 1)
+    std = torch.tensor(spec.std, device=device).view(1, 3, 1, 1)
+    return (x - mean) / std
+
+
+@torch.no_grad()
+def extract(spec: FeatureSpec, network: torch.nn.Module, frames: np.ndarray, batch_size: int) -> np.ndarray:
+    """Features (T×D float32) of view frames, `batch_size` frames per forward pass."""
+    device = next(network.parameters()).device
+    out = []
+    for start in range(0, len(frames), batch_size):
+        batch = normalise(frames[start : start + batch_size], spec, device)
+        out.append(network.embed_images(batch).float().cpu())
+    return torch.cat(out).numpy()

@@ -1,0 +1,21 @@
+"""The LAION aesthetic predictor v1 (`sa_0_4_vit_l_14_linear.pth`): one linear layer, 768 -> 1, on
+L2-normalised CLIP ViT-L/14 image embeddings; VBench's aesthetic quality divides its output by 10."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+EMBED_DIM = 768
+
+
+def load_aesthetic_head(path: Path | None, embed_dim: int = EMBED_DIM) -> torch.nn.Linear:
+    head = torch.nn.Linear(embed_dim, 1)
+    if path is not None:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        weight = state["weight"]
+        if weight.shape[1] != embed_dim:  # a head for another CLIP: say so instead of a shape error
+            head = torch.nn.Linear(weight.shape[1], 1)
+        head.load_state_dict(state)
+    return head.eval()

