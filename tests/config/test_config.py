@@ -25,6 +25,7 @@ def test_default_config_composes_and_validates() -> None:
         "human": "none",
         "report": "default",
         "runtime": "cpu",
+        "weights": "default",
     }
 
 
@@ -72,7 +73,7 @@ def test_cache_dir_honours_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
         (["runtime.device=tpu"], r"runtime.device='tpu' is not valid"),
         (
             ["metrics.names=[nope]"],
-            r"unknown metric\(s\) \['nope'\]; registered: dynamic_degree_dis, temporal_flickering",
+            r"unknown metric\(s\) \['nope'\]; registered: aesthetic_quality, ",
         ),
         (["report.formats=[pdf]"], r"report.formats='pdf' is not valid"),
         (

@@ -17,7 +17,13 @@ from evalsuite.metrics.features import NetworkPool
 from evalsuite.weights import sha256_of
 from metrics.networks import clip_test_videos, registry_with, write_tiny_weights
 
-NAMES = ["clip_score_b32", "background_consistency", "feature_consistency_effnet_lite0", "temporal_flickering", "sharpness"]
+NAMES = [
+    "clip_score_b32",
+    "background_consistency",
+    "feature_consistency_effnet_lite0",
+    "temporal_flickering",
+    "sharpness",
+]
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +36,9 @@ def world(tmp_path_factory):
 
 
 def score(registry, jobs, cache=None, **kwargs) -> dict[tuple[str, str], float]:
-    engine = MetricEngine([METRICS[n]() for n in NAMES], NetworkPool(registry), cache or FeatureCache(None), **kwargs)
+    engine = MetricEngine(
+        [METRICS[n]() for n in NAMES], NetworkPool(registry), cache or FeatureCache(None), **kwargs
+    )
     return {(j.sha256, r.metric): r.value for j, rs in zip(jobs, engine.run(jobs), strict=True) for r in rs}
 
 
@@ -104,7 +112,9 @@ def test_a_video_that_fails_to_decode_fails_only_its_own_rows(world, tmp_path) -
     broken = tmp_path / "broken.mp4"
     broken.write_bytes(b"not a video")
     mixed = [jobs[0], VideoJob(str(broken), "bad", "x"), jobs[1]]
-    engine = MetricEngine([METRICS[n]() for n in NAMES], NetworkPool(registry), FeatureCache(None), videos_per_batch=3)
+    engine = MetricEngine(
+        [METRICS[n]() for n in NAMES], NetworkPool(registry), FeatureCache(None), videos_per_batch=3
+    )
     results = list(engine.run(mixed))
     assert all(r.ok for r in results[0] + results[2])
     assert all(not r.ok and "broken.mp4" in r.error for r in results[1])

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -65,7 +64,13 @@ def test_clip_metrics_equal_vbench_code_on_the_same_weights(setup) -> None:
     import open_clip
 
     paths, videos, registry = setup
-    names = ["clip_score_b32", "background_consistency", "aesthetic_quality", "clip_iqa_l14", "clip_score_l14"]
+    names = [
+        "clip_score_b32",
+        "background_consistency",
+        "aesthetic_quality",
+        "clip_iqa_l14",
+        "clip_score_l14",
+    ]
     ours = run_engine(registry, videos, names, frame_batch=5, videos_per_batch=3)
     b32 = open_clip.load_openai_model(str(paths["clip_vit_b32"]), precision="fp32", device="cpu").eval()
     l14 = open_clip.load_openai_model(str(paths["clip_vit_l14"]), precision="fp32", device="cpu").eval()
@@ -117,7 +122,9 @@ def test_identical_frames_give_consistency_one(setup) -> None:
 
     path = folder / "still.mp4"
     write_video(path, synthetic.static(6, 64, 96), fps=24)
-    results = run_engine(registry, [(path, "x")], ["background_consistency", "feature_consistency_effnet_lite0"])
+    results = run_engine(
+        registry, [(path, "x")], ["background_consistency", "feature_consistency_effnet_lite0"]
+    )
     for name in ("background_consistency", "feature_consistency_effnet_lite0"):
         assert results[("still.mp4", name)].value == pytest.approx(1.0, abs=1e-6)
 
@@ -138,7 +145,11 @@ def test_efficientnet_consistency_equals_timm_on_the_packaged_weights(setup) -> 
     model.reset_classifier(0)
     model.eval()
     view = T.Compose(
-        [T.Resize(224, antialias=False), T.Lambda(lambda x: x.float().div(255.0)), T.Normalize((0.5,) * 3, (0.5,) * 3)]
+        [
+            T.Resize(224, antialias=False),
+            T.Lambda(lambda x: x.float().div(255.0)),
+            T.Normalize((0.5,) * 3, (0.5,) * 3),
+        ]
     )
     for path, _ in videos:
         with torch.no_grad():
@@ -161,11 +172,20 @@ def test_dino_release_checkpoint_loads_and_matches_timm_at_224() -> None:
     source = DinoViT(config)
     for p in source.parameters():
         p.data.normal_(0, 0.05)
-    release = {"teacher": {f"backbone.{k}": v for k, v in source.state_dict().items()} | {"head.mlp.0.weight": torch.zeros(3)}}
+    release = {
+        "teacher": {f"backbone.{k}": v for k, v in source.state_dict().items()}
+        | {"head.mlp.0.weight": torch.zeros(3)}
+    }
     ours = DinoViT(config)
     load_dino_state_dict(ours, release)
     peer = timm.create_model(
-        "vit_base_patch16_224", pretrained=False, num_classes=0, embed_dim=64, depth=2, num_heads=2, global_pool="token"
+        "vit_base_patch16_224",
+        pretrained=False,
+        num_classes=0,
+        embed_dim=64,
+        depth=2,
+        num_heads=2,
+        global_pool="token",
     )
     peer.load_state_dict(source.state_dict(), strict=False)
     x = torch.randn(2, 3, 224, 224)
@@ -201,10 +221,9 @@ def test_random_weights_only_when_asked_and_then_announced(run_dir: Path) -> Non
             "weights.allow_random=true",
             "metrics.names=[feature_consistency_effnet_lite0,subject_consistency]",
             "runtime.progress=false",
+            "prompts.limit=2",  # DINO is built at full ViT-B size; the announcement is the point
         ]
     )
-    # A tiny DINO would be built at full ViT-B size; the point here is the announcement, so keep it short.
-    cfg.prompts.limit = 2
     result = run_eval(cfg)
     report = (result.paths.output_dir / "report.md").read_text().splitlines()
     assert result.score_run.random_networks == ["dino_vitb16"]

@@ -13,7 +13,7 @@ from evalsuite.data.video import write_video
 from evalsuite.metrics.temporal_flickering import TemporalFlickering
 from evalsuite.pipeline.run import run_eval, run_generation
 
-SYNTHETIC = ["model=synthetic_videos", "runtime.progress=false"]
+SYNTHETIC = ["model=synthetic_videos", "runtime.progress=false", "metrics.names=[temporal_flickering]"]
 
 
 def test_synthetic_videos_run_end_to_end(run_dir: Path) -> None:
@@ -99,7 +99,13 @@ def six_prompts(tmp_path: Path) -> list[str]:
     """Overrides selecting a prompt file with the ids in IDS."""
     path = tmp_path / "six.csv"
     path.write_text("prompt_id,prompt\n" + "".join(f"{i},A prompt for {i}\n" for i in IDS))
-    return ["prompts=file", f"prompts.path={path}", "prompts.name=six", "runtime.progress=false"]
+    return [
+        "prompts=file",
+        f"prompts.path={path}",
+        "prompts.name=six",
+        "runtime.progress=false",
+        "metrics.names=[temporal_flickering]",
+    ]
 
 
 def _user_videos(folder: Path, prompt_ids: list[str]) -> None:

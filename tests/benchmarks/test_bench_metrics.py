@@ -1,0 +1,142 @@
+"""Metric throughput on this CPU: frames/s per offline metric, the engine's decode-once + cache
+speed-up over one pass per metric with its own decode, and EfficientNet-Lite0's share of matmul peak.
+
+`nox -s bench -- -k metrics -s` prints a line per measurement; each is also in `extra_info`.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+from benchmarks.machine import cpu_description, peak_matmul_gflops
+from evalsuite.config import compose
+from evalsuite.data import synthetic
+from evalsuite.data.video import read_video, write_video
+from evalsuite.data.views import apply_view
+from evalsuite.metrics import METRICS
+from evalsuite.metrics.base import VideoInputs
+from evalsuite.metrics.cache import FeatureCache
+from evalsuite.metrics.engine import MetricEngine, VideoJob
+from evalsuite.metrics.features import FEATURES, NetworkPool, normalise
+from evalsuite.weights import WeightsRegistry, sha256_of
+
+FRAMES, HEIGHT, WIDTH = 49, 256, 448
+OFFLINE = compose(["metrics=offline"]).metrics.names
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("bench_metrics")
+    return [
+        write_video(
+            folder / f"clip{i}.mp4", synthetic.translate(FRAMES, HEIGHT, WIDTH, seed=i, px_per_frame=3)
+        )
+        for i in range(4)
+    ]
+
+
+def _engine(cache: FeatureCache) -> MetricEngine:
+    pool = NetworkPool(WeightsRegistry(compose().weights))
+    return MetricEngine([METRICS[n]() for n in OFFLINE], pool, cache, frame_batch=32, videos_per_batch=2)
+
+
+@pytest.mark.parametrize("name", OFFLINE)
+def test_bench_metric_frames_per_second(benchmark, clips: list[Path], name: str) -> None:
+    metric = METRICS[name]()
+    pool = NetworkPool(WeightsRegistry(compose().weights))
+    metric.setup(pool)
+    video = read_video(clips[0])
+
+    def once():
+        inputs = VideoInputs(video)
+        for feature in metric.features:  # the network's cost belongs to the metric that reads it
+            from evalsuite.metrics.features import extract
+
+            spec = FEATURES[feature]
+            inputs.features[feature] = extract(spec, pool.get(spec.network), inputs.frames(spec.view), 32)
+        return metric.evaluate(inputs)
+
+    benchmark.pedantic(once, rounds=3, iterations=1)
+    seen = len(apply_view(video, metric.view)) if not metric.features else FRAMES
+    fps = seen / benchmark.stats.stats.median
+    benchmark.extra_info.update(cpu=cpu_description(), frames_per_second=fps, frames_seen=seen)
+    print(f"\n{name}: {fps:.1f} frames/s ({seen} frames of {WIDTH}×{HEIGHT} per video; {cpu_description()})")
+
+
+def test_bench_decode_once_and_cache_versus_a_pass_per_metric(
+    benchmark, clips: list[Path], tmp_path: Path
+) -> None:
+    metrics = [METRICS[n]() for n in OFFLINE]
+    pool = NetworkPool(WeightsRegistry(compose().weights))
+    for metric in metrics:
+        metric.setup(pool)
+
+    def separate_passes():  # what running each metric as its own script does: its own decode, own features
+        for metric in metrics:
+            for path in clips:
+                inputs = VideoInputs(read_video(path))
+                for feature in metric.features:
+                    from evalsuite.metrics.features import extract
+
+                    spec = FEATURES[feature]
+                    inputs.features[feature] = extract(
+                        spec, pool.get(spec.network), inputs.frames(spec.view), 32
+                    )
+                metric.evaluate(inputs)
+
+    jobs = [VideoJob(str(p), sha256_of(p)) for p in clips]
+    start = time.perf_counter()
+    separate_passes()
+    separate = time.perf_counter() - start
+    cache = FeatureCache(tmp_path / "cache")
+    start = time.perf_counter()
+    list(_engine(cache).run(jobs))
+    cold = time.perf_counter() - start
+    warm = benchmark.pedantic(
+        lambda: list(_engine(FeatureCache(tmp_path / "cache")).run(jobs)), rounds=3, iterations=1
+    )
+    warm = benchmark.stats.stats.median
+    info = {
+        "cpu": cpu_description(),
+        "separate_passes_s": separate,
+        "engine_cold_s": cold,
+        "engine_warm_cache_s": warm,
+        "speedup_cold": separate / cold,
+        "speedup_warm": separate / warm,
+        "videos_per_second_cold": len(clips) / cold,
+    }
+    benchmark.extra_info.update(info)
+    print(
+        f"\n{len(OFFLINE)} offline metrics on {len(clips)} videos of {FRAMES}×{WIDTH}×{HEIGHT}: a pass per metric "
+        f"{separate:.2f} s; engine cold {cold:.2f} s (×{separate / cold:.2f}, {len(clips) / cold:.2f} videos/s); "
+        f"engine rerun from cache {warm:.3f} s (×{separate / warm:.0f}); {cpu_description()}"
+    )
+    assert separate / warm >= 3
+
+
+def test_bench_efficientnet_share_of_matmul_peak(benchmark) -> None:
+    pool = NetworkPool(WeightsRegistry(compose().weights))
+    spec = FEATURES["efficientnet_lite0_pool"]
+    network = pool.get(spec.network)
+    frames = synthetic.noise(32, 224, 398)  # the DINO view of a 16:9 video
+    x = normalise(frames, spec, torch.device("cpu"))
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        network.embed_images(x[:1])
+    gflop_per_frame = counter.get_total_flops() / 1e9
+    with torch.no_grad():
+        benchmark.pedantic(network.embed_images, args=(x,), rounds=3, iterations=1)
+    achieved = gflop_per_frame * len(frames) / benchmark.stats.stats.median
+    peak = peak_matmul_gflops()
+    benchmark.extra_info.update(
+        cpu=cpu_description(), gflop_per_frame=gflop_per_frame, achieved_gflops=achieved, peak_gflops=peak
+    )
+    print(
+        f"\nEfficientNet-Lite0 at 224×398: {gflop_per_frame:.2f} GFLOP/frame, {achieved:.1f} GFLOP/s = "
+        f"{100 * achieved / peak:.0f}% of the {peak:.0f} GFLOP/s fp32 matmul peak "
+        f"({len(frames) / benchmark.stats.stats.median:.0f} frames/s; {cpu_description()})"
+    )
