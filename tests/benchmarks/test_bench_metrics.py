@@ -22,7 +22,7 @@ from evalsuite.metrics import METRICS
 from evalsuite.metrics.base import VideoInputs
 from evalsuite.metrics.cache import FeatureCache
 from evalsuite.metrics.engine import MetricEngine, VideoJob
-from evalsuite.metrics.features import FEATURES, NetworkPool, normalise
+from evalsuite.metrics.features import FEATURES, NetworkPool, extract, normalise
 from evalsuite.weights import WeightsRegistry, sha256_of
 
 FRAMES, HEIGHT, WIDTH = 49, 256, 448
@@ -40,6 +40,15 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     ]
 
 
+def evaluate_alone(metric, pool: NetworkPool, video) -> float:
+    """One metric on one decoded video, computing the features it reads itself (no sharing, no cache)."""
+    inputs = VideoInputs(video)
+    for feature in metric.features:
+        spec = FEATURES[feature]
+        inputs.features[feature] = extract(spec, pool.get(spec.network), inputs.frames(spec.view), 32)
+    return metric.evaluate(inputs)
+
+
 def _engine(cache: FeatureCache) -> MetricEngine:
     pool = NetworkPool(WeightsRegistry(compose().weights))
     return MetricEngine([METRICS[n]() for n in OFFLINE], pool, cache, frame_batch=32, videos_per_batch=2)
@@ -53,13 +62,7 @@ def test_bench_metric_frames_per_second(benchmark, clips: list[Path], name: str)
     video = read_video(clips[0])
 
     def once():
-        inputs = VideoInputs(video)
-        for feature in metric.features:  # the network's cost belongs to the metric that reads it
-            from evalsuite.metrics.features import extract
-
-            spec = FEATURES[feature]
-            inputs.features[feature] = extract(spec, pool.get(spec.network), inputs.frames(spec.view), 32)
-        return metric.evaluate(inputs)
+        return evaluate_alone(metric, pool, video)
 
     benchmark.pedantic(once, rounds=3, iterations=1)
     seen = len(apply_view(video, metric.view)) if not metric.features else FRAMES
@@ -79,15 +82,7 @@ def test_bench_decode_once_and_cache_versus_a_pass_per_metric(
     def separate_passes():  # what running each metric as its own script does: its own decode, own features
         for metric in metrics:
             for path in clips:
-                inputs = VideoInputs(read_video(path))
-                for feature in metric.features:
-                    from evalsuite.metrics.features import extract
-
-                    spec = FEATURES[feature]
-                    inputs.features[feature] = extract(
-                        spec, pool.get(spec.network), inputs.frames(spec.view), 32
-                    )
-                metric.evaluate(inputs)
+                evaluate_alone(metric, pool, read_video(path))
 
     jobs = [VideoJob(str(p), sha256_of(p)) for p in clips]
     start = time.perf_counter()
