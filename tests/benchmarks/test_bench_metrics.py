@@ -65,6 +65,8 @@ def test_bench_metric_frames_per_second(benchmark, clips: list[Path], name: str)
         return evaluate_alone(metric, pool, video)
 
     benchmark.pedantic(once, rounds=3, iterations=1)
+    if benchmark.disabled:  # the test session runs each benchmark once, untimed
+        return
     seen = len(apply_view(video, metric.view)) if not metric.features else FRAMES
     fps = seen / benchmark.stats.stats.median
     benchmark.extra_info.update(cpu=cpu_description(), frames_per_second=fps, frames_seen=seen)
@@ -74,6 +76,8 @@ def test_bench_metric_frames_per_second(benchmark, clips: list[Path], name: str)
 def test_bench_decode_once_and_cache_versus_a_pass_per_metric(
     benchmark, clips: list[Path], tmp_path: Path
 ) -> None:
+    if benchmark.disabled:
+        pytest.skip("a timing comparison (about a minute): run it with `nox -s bench`")
     metrics = [METRICS[n]() for n in OFFLINE]
     pool = NetworkPool(WeightsRegistry(compose().weights))
     for metric in metrics:
@@ -125,6 +129,8 @@ def test_bench_efficientnet_share_of_matmul_peak(benchmark) -> None:
     gflop_per_frame = counter.get_total_flops() / 1e9
     with torch.no_grad():
         benchmark.pedantic(network.embed_images, args=(x,), rounds=3, iterations=1)
+    if benchmark.disabled:
+        return
     achieved = gflop_per_frame * len(frames) / benchmark.stats.stats.median
     peak = peak_matmul_gflops()
     benchmark.extra_info.update(
