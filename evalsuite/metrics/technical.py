@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from evalsuite.data.views import FrameView
-from evalsuite.metrics.base import FrameMetric, register_metric
+from evalsuite.metrics.base import PerFrameMeanMetric, register_metric
 
 SAMPLED = FrameView(num_frames=8)
 
@@ -42,37 +42,31 @@ def colourfulness(frame: np.ndarray) -> float:
 
 
 @register_metric
-class Sharpness(FrameMetric):
+class Sharpness(PerFrameMeanMetric):
     name = "sharpness"
     version = "1"
     view = SAMPLED
     criterion = "visual_quality"
     reference = "variance of the Laplacian (Pech-Pacheco et al., ICPR 2000), 8 frames"
-
-    def score(self, frames: np.ndarray) -> float:
-        return float(np.mean([laplacian_variance(f) for f in frames]))
+    frame_score = staticmethod(laplacian_variance)
 
 
 @register_metric
-class ExposureClipping(FrameMetric):
+class ExposureClipping(PerFrameMeanMetric):
     name = "exposure_clipping"
     version = "1"
     view = SAMPLED
     higher_is_better = False
     criterion = "visual_quality"
     reference = "fraction of pixels with BT.601 luma <= 2 or >= 253, 8 frames"
-
-    def score(self, frames: np.ndarray) -> float:
-        return float(np.mean([clipped_fraction(f) for f in frames]))
+    frame_score = staticmethod(clipped_fraction)
 
 
 @register_metric
-class Colourfulness(FrameMetric):
+class Colourfulness(PerFrameMeanMetric):
     name = "colourfulness"
     version = "1"
     view = SAMPLED
     criterion = "visual_quality"
     reference = "Hasler & Süsstrunk, SPIE 2003, 8 frames"
-
-    def score(self, frames: np.ndarray) -> float:
-        return float(np.mean([colourfulness(f) for f in frames]))
+    frame_score = staticmethod(colourfulness)

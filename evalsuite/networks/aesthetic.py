@@ -11,11 +11,9 @@ EMBED_DIM = 768
 
 
 def load_aesthetic_head(path: Path | None, embed_dim: int = EMBED_DIM) -> torch.nn.Linear:
-    head = torch.nn.Linear(embed_dim, 1)
-    if path is not None:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-        weight = state["weight"]
-        if weight.shape[1] != embed_dim:  # a head for another CLIP: say so instead of a shape error
-            head = torch.nn.Linear(weight.shape[1], 1)
-        head.load_state_dict(state)
+    if path is None:
+        return torch.nn.Linear(embed_dim, 1).eval()
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    head = torch.nn.Linear(state["weight"].shape[1], 1)  # sized by the file: a head for any CLIP width
+    head.load_state_dict(state)
     return head.eval()

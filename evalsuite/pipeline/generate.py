@@ -62,7 +62,8 @@ def generation_hash(cfg: EvalConfig) -> str:
     return config_hash({"model": model, "device": cfg.runtime.device, "dtype": cfg.runtime.dtype})
 
 
-def _device(runtime: RuntimeConfig) -> str:
+def resolve_device(runtime: RuntimeConfig) -> str:
+    """runtime.device as torch names it: `auto` becomes cuda or cpu, and under torchrun cuda:LOCAL_RANK."""
     import torch
 
     device = runtime.device
@@ -112,7 +113,7 @@ def build_pipeline(model: HYVideoModelConfig, runtime: RuntimeConfig):
     from hyvideo.weights import CheckpointError
 
     dtype = runtime.dtype  # hyvideo.precision.resolve_dtype reads float32 / bfloat16 / float16 as they are
-    device = _device(runtime)
+    device = resolve_device(runtime)
     rewriter = build_rewriter(model, runtime.cache_dir)
     try:
         if model.weights == "random":

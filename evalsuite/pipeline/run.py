@@ -21,7 +21,7 @@ from evalsuite.data.manifest import Manifest
 from evalsuite.data.prompt_sets import PromptSet
 from evalsuite.data.synthetic import SYNTHETIC_MODEL_NAME
 from evalsuite.errors import ConfigError
-from evalsuite.pipeline.generate import generate_videos, shard_of
+from evalsuite.pipeline.generate import generate_videos, resolve_device, shard_of
 from evalsuite.pipeline.ingest import ingest_videos_dir
 from evalsuite.pipeline.prompts import load_prompts
 from evalsuite.pipeline.score import ScoreRun, build_metrics, score_videos
@@ -149,12 +149,11 @@ def run_scoring(cfg: EvalConfig, manifest: Manifest, scores_path: Path) -> Score
     from evalsuite.metrics.features import NetworkPool
     from evalsuite.weights import WeightsRegistry
 
-    device = cfg.runtime.device
-    if device == "auto":
-        import torch
-
-        device = "cuda" if torch.cuda.is_available() else "cpu"
-    pool = NetworkPool(WeightsRegistry(cfg.weights), device=device, allow_random=cfg.weights.allow_random)
+    pool = NetworkPool(
+        WeightsRegistry(cfg.weights),
+        device=resolve_device(cfg.runtime),
+        allow_random=cfg.weights.allow_random,
+    )
     cache = FeatureCache(cfg.runtime.cache_dir if cfg.metrics.cache else None)
     try:
         return score_videos(

@@ -48,8 +48,6 @@ class ScoreRun:
     table: pd.DataFrame
     unavailable: dict[str, str] = field(default_factory=dict)  # metric -> why, with the fix
     random_networks: list[str] = field(default_factory=list)  # networks that ran with random weights
-    cache_hits: int = 0
-    cache_misses: int = 0
 
 
 def build_metrics(names: list[str]) -> list[Metric]:
@@ -124,7 +122,7 @@ def score_videos(
         cache.misses,
         f", {cache.recovered} damaged entr(y/ies) recomputed" if cache.recovered else "",
     )
-    return ScoreRun(table, dict(engine.unavailable), list(pool.random), cache.hits, cache.misses)
+    return ScoreRun(table, dict(engine.unavailable), list(pool.random))
 
 
 def _row(row: dict, metric: str, version: str, value, status: str, error, seconds) -> dict:
