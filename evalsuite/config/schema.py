@@ -249,6 +249,7 @@ class HumanConfig:
 class ReportConfig:
     formats: list[str] = field(default_factory=lambda: list(REPORT_FORMATS))
     title: str | None = None
+    vbench_normalised: bool = True
 
     def __post_init__(self) -> None:
         for fmt in self.formats:

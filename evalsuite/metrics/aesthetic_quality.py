@@ -19,6 +19,7 @@ from evalsuite.metrics.base import Metric, VideoInputs, register_metric
 @register_metric
 class AestheticQuality(Metric):
     name = "aesthetic_quality"
+    vbench_dimension = "aesthetic quality"
     version = "1"
     features = ("clip_vit_l14_image",)
     extra_networks = ("laion_aesthetic_l14",)

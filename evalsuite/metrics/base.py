@@ -58,6 +58,9 @@ class Metric(ABC):
     extra_networks: ClassVar[tuple[str, ...]] = ()
     #: Whether the value depends on the prompt (then the prompt is part of its cache key).
     uses_prompt: ClassVar[bool] = False
+    #: The VBench dimension this metric reproduces (VBench's code, network and weights), else None.
+    #: Only such metrics enter the VBench-normalised table (evalsuite/report/vbench_normalised.py).
+    vbench_dimension: ClassVar[str | None] = None
 
     @classmethod
     def networks(cls) -> tuple[str, ...]:

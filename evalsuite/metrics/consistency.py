@@ -44,6 +44,7 @@ class _Consistency(Metric):
 @register_metric
 class SubjectConsistency(_Consistency):
     name = "subject_consistency"
+    vbench_dimension = "subject consistency"
     version = "1"
     features = ("dino_vitb16_cls",)
     criterion = "motion_quality"
@@ -53,6 +54,7 @@ class SubjectConsistency(_Consistency):
 @register_metric
 class BackgroundConsistency(_Consistency):
     name = "background_consistency"
+    vbench_dimension = "background consistency"
     version = "1"
     features = ("clip_vit_b32_image",)
     criterion = "motion_quality"

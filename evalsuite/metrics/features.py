@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from evalsuite.data.views import FrameView
-from evalsuite.networks import aesthetic, clip, dino, efficientnet
+from evalsuite.networks import aesthetic, clip, dino, efficientnet, raft
 from evalsuite.weights import WeightsMissing, WeightsRegistry
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,7 @@ LOADERS: dict[str, Callable[[Path | None], torch.nn.Module]] = {
     "dino_vitb16": _load_dino,
     "efficientnet_lite0": efficientnet.load_efficientnet_lite0,
     "laion_aesthetic_l14": aesthetic.load_aesthetic_head,
+    "raft_large": raft.load_raft,
 }
 
 

@@ -2,11 +2,14 @@
 
 The default backend is OpenCV's DIS optical flow (Kroeger et al., ECCV 2016): weight-free, fast on a CPU,
 and accurate on textured motion (a texture shifted k px per frame measures k within 1% in the tests).
-RAFT, which VBench uses, is the optional backend for users with its weights; metrics built on DIS carry
-their own names (`*_dis`) so their numbers are never mistaken for VBench's.
+RAFT, which VBench uses, is the optional backend for users with its weights
+(`evalsuite/networks/raft.py`); metrics built on DIS carry their own names (`*_dis`) so their numbers
+are never mistaken for VBench's.
 """
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 
@@ -21,6 +24,11 @@ def dis_flow(previous: np.ndarray, current: np.ndarray) -> np.ndarray:
 
     dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
     return dis.calc(luma(previous), luma(current), None)  # DIS asserts C-contiguous single-channel input
+
+
+def dis_flows(frames: np.ndarray) -> list[np.ndarray]:
+    """DIS flow from each of T uint8 RGB frames to the next."""
+    return [dis_flow(a, b) for a, b in itertools.pairwise(frames)]
 
 
 def flow_magnitude(flow: np.ndarray) -> np.ndarray:

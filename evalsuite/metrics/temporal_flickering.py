@@ -25,6 +25,7 @@ from evalsuite.metrics.base import FrameMetric, register_metric
 @register_metric
 class TemporalFlickering(FrameMetric):
     name = "temporal_flickering"
+    vbench_dimension = "temporal flickering"
     version = "1"
     view = FrameView()  # every frame, native resolution
     criterion = "visual_quality"

@@ -127,7 +127,7 @@ def run_eval(cfg: EvalConfig) -> EvalResult:
         warnings=run_warnings(cfg) + network_warnings(score_run),
         unavailable=score_run.unavailable,
     )
-    files = write_report(inputs, paths.output_dir, cfg.report.formats)
+    files = write_report(inputs, paths.output_dir, cfg.report.formats, cfg.report.vbench_normalised)
     if cfg.human.ratings is not None:
         from evalsuite.pipeline.human import run_human
 

@@ -15,6 +15,7 @@ from evalsuite.data.atomic import atomic_path, write_text_atomic
 from evalsuite.data.prompt_sets import PromptSet
 from evalsuite.metrics import METRICS
 from evalsuite.report.aggregate import summarise
+from evalsuite.report.vbench_normalised import missing_dimensions, normalised_table
 
 
 @dataclass
@@ -62,27 +63,74 @@ def _rewrite_line(manifest: pd.DataFrame) -> list[str]:
     ]
 
 
-def write_report(inputs: ReportInputs, out_dir: Path, formats: list[str]) -> dict[str, Path]:
+def write_report(
+    inputs: ReportInputs, out_dir: Path, formats: list[str], vbench_normalised: bool = True
+) -> dict[str, Path]:
     """Write report.md and/or the CSV tables into `out_dir`; return the paths written by name."""
     by_model = summarise(inputs.scores, ["model", "metric"])
     by_category = summarise(inputs.scores, ["model", "metric", "category"])
+    normalised = normalised_table(by_model) if vbench_normalised else pd.DataFrame()
     failures = inputs.scores.loc[
         inputs.scores["status"] != "ok", ["model", "prompt_id", "metric", "status", "error"]
     ]
+    tables = {"summary": by_model, "by_category": by_category, "failures": failures}
+    if not normalised.empty:
+        tables["vbench_normalised"] = normalised
     written: dict[str, Path] = {}
     if "csv" in formats:
-        for name, table in (("summary", by_model), ("by_category", by_category), ("failures", failures)):
+        for name, table in tables.items():
             with atomic_path(out_dir / f"{name}.csv") as tmp:
                 table.to_csv(tmp, index=False)
             written[name] = out_dir / f"{name}.csv"
     if "markdown" in formats:
         written["report"] = out_dir / "report.md"
-        write_text_atomic(written["report"], _render(inputs, by_model, by_category, failures))
+        write_text_atomic(written["report"], _render(inputs, by_model, by_category, failures, normalised))
     return written
 
 
+def _normalised_section(normalised: pd.DataFrame) -> list[str]:
+    if normalised.empty:
+        return []
+    view = pd.DataFrame(
+        {
+            "model": normalised["model"],
+            "VBench dimension": normalised["dimension"],
+            "metric": normalised["metric"].map(lambda m: "–" if pd.isna(m) else f"`{m}`"),
+            "mean": normalised["mean"].map(_fmt),
+            "VBench min–max": [
+                "" if pd.isna(lo) else f"{lo:g}–{hi:g}"
+                for lo, hi in zip(normalised["vbench_min"], normalised["vbench_max"], strict=True)
+            ],
+            "weight": normalised["weight"].map(lambda w: "" if pd.isna(w) else f"{w:g}"),
+            "normalised": normalised["normalised"].map(_fmt),
+        }
+    )
+    missing = missing_dimensions(normalised)
+    return [
+        "",
+        "## VBench-normalised scores",
+        "",
+        "VBench's normalisation, not a measurement of its own: each mean rescaled by VBench's published "
+        "per-dimension min and max, and VBench's quality score, the weighted mean of its 7 quality "
+        "dimensions, over the ones this run has. Only metrics that reproduce VBench's code and "
+        "networks enter. "
+        + (
+            f"Missing here: {', '.join(missing)}; so the quality score is partial and not comparable "
+            "with VBench's leaderboard."
+            if missing
+            else ""
+        ),
+        "",
+        _markdown_table(view),
+    ]
+
+
 def _render(
-    inputs: ReportInputs, by_model: pd.DataFrame, by_category: pd.DataFrame, failures: pd.DataFrame
+    inputs: ReportInputs,
+    by_model: pd.DataFrame,
+    by_category: pd.DataFrame,
+    failures: pd.DataFrame,
+    normalised: pd.DataFrame,
 ) -> str:
     lines = [f"> **{w}**" for w in inputs.warnings]
     if lines:
@@ -111,6 +159,7 @@ def _render(
         "## Scores by category",
         "",
         _markdown_table(_score_table(by_category, ["model", "metric", "category"])),
+        *_normalised_section(normalised),
         "",
         "## Metrics",
         "",

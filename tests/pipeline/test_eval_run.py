@@ -29,6 +29,7 @@ def test_synthetic_videos_run_end_to_end(run_dir: Path) -> None:
             "summary.csv",
             "by_category.csv",
             "failures.csv",
+            "vbench_normalised.csv",  # temporal flickering is a VBench dimension
             "report.md",
             "synthetic_test_videos",
         ]
@@ -58,6 +59,7 @@ def test_synthetic_videos_run_end_to_end(run_dir: Path) -> None:
     report = (out / "report.md").read_text()
     assert report.startswith("> **The videos of this run are synthetic test patterns made by the suite")
     assert "| synthetic-test-videos | temporal_flickering |" in report
+    assert "## VBench-normalised scores" in report and "quality score (partial: 1 of 7 dimensions)" in report
     summary = pd.read_csv(out / "summary.csv")
     assert (
         summary.loc[0, "n_ok"] == 24

@@ -1,0 +1,67 @@
+"""VBench-style normalised scores: VBench's published per-dimension min/max and weights, and its quality
+score, for the metrics of this suite that reproduce a VBench dimension (`Metric.vbench_dimension`).
+
+VBench (`scripts/cal_final_score.py`, `scripts/constant.py`):
+
+    normalised_d = (score_d - Min_d) / (Max_d - Min_d)            (not clipped)
+    quality      = sum_d weight_d · normalised_d / sum_d weight_d   over its 7 quality dimensions
+
+with dynamic degree weighted 0.5 and every other dimension 1. VBench counts a dimension it was not given
+as 0; here a missing dimension is left out and named instead, and the score over fewer than 7 is labelled
+partial, because it is not comparable with VBench's leaderboard. This suite has no VBench motion
+smoothness (AMT) or imaging quality (MUSIQ), so its quality score is always partial; the semantic
+dimensions (object class, scene, ...) need detectors this suite does not run.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from evalsuite.metrics import METRICS
+
+#: VBench's quality dimensions: (Min, Max, weight), from VBench's scripts/constant.py.
+QUALITY_DIMENSIONS: dict[str, tuple[float, float, float]] = {
+    "subject consistency": (0.1462, 1.0, 1.0),
+    "background consistency": (0.2615, 1.0, 1.0),
+    "temporal flickering": (0.6293, 1.0, 1.0),
+    "motion smoothness": (0.706, 0.9975, 1.0),
+    "aesthetic quality": (0.0, 1.0, 1.0),
+    "imaging quality": (0.0, 1.0, 1.0),
+    "dynamic degree": (0.0, 1.0, 0.5),
+}
+
+
+def normalised_table(by_model: pd.DataFrame) -> pd.DataFrame:
+    """Per model and VBench quality dimension: the metric, its mean, VBench's min/max/weight, the
+    normalised value; then one `quality score` row per model over the dimensions present."""
+    rows = []
+    for model, group in by_model.groupby("model", sort=True):
+        means = {
+            METRICS[m].vbench_dimension: (m, mean)
+            for m, mean in zip(group["metric"], group["mean"], strict=True)
+            if m in METRICS and METRICS[m].vbench_dimension and pd.notna(mean)
+        }
+        if not means:
+            continue
+        weighted, weights = 0.0, 0.0
+        for dimension, (low, high, weight) in QUALITY_DIMENSIONS.items():
+            metric, mean = means.get(dimension, (None, float("nan")))
+            normalised = (mean - low) / (high - low)
+            rows.append((model, dimension, metric, mean, low, high, weight, normalised))
+            if metric is not None:
+                weighted += weight * normalised
+                weights += weight
+        present = sum(dim in means for dim in QUALITY_DIMENSIONS)
+        label = "quality score"
+        if present < len(QUALITY_DIMENSIONS):
+            label += f" (partial: {present} of {len(QUALITY_DIMENSIONS)} dimensions)"
+        rows.append((model, label, None, *[float("nan")] * 4, weighted / weights))
+    return pd.DataFrame(
+        rows,
+        columns=["model", "dimension", "metric", "mean", "vbench_min", "vbench_max", "weight", "normalised"],
+    )
+
+
+def missing_dimensions(table: pd.DataFrame) -> list[str]:
+    dims = table[table["dimension"].isin(list(QUALITY_DIMENSIONS))]
+    return sorted(set(dims.loc[dims["metric"].isna(), "dimension"]))
