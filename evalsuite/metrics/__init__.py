@@ -7,6 +7,7 @@ from evalsuite.metrics import (  # noqa: F401  (registers)
     clip_score,
     consistency,
     dynamic_degree,
+    imaging_quality,
     motion_smoothness,
     niqe,
     technical,

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from evalsuite.data.views import FrameView
-from evalsuite.networks import aesthetic, clip, dino, efficientnet, raft
+from evalsuite.networks import aesthetic, clip, dino, efficientnet, musiq, raft
 from evalsuite.weights import WeightsMissing, WeightsRegistry
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,11 @@ LOADERS: dict[str, Callable[[Path | None], torch.nn.Module]] = {
     "efficientnet_lite0": efficientnet.load_efficientnet_lite0,
     "laion_aesthetic_l14": aesthetic.load_aesthetic_head,
     "raft_large": raft.load_raft,
+    "musiq_spaq": musiq.load_musiq,
 }
+
+#: Networks whose code comes from an optional package: the check returns the fix when it is missing.
+CODE_CHECKS: dict[str, Callable[[], str | None]] = {"musiq_spaq": musiq.package_missing}
 
 
 class NetworkPool:
@@ -102,7 +106,11 @@ class NetworkPool:
 
     def available(self, name: str) -> str | None:
         """None when `name` can be loaded, else the one-line reason with its fix."""
-        if name in self._modules or self.allow_random:
+        if name in self._modules:
+            return None
+        if name in CODE_CHECKS and (missing := CODE_CHECKS[name]()):
+            return f"{name}: {missing}"
+        if self.allow_random:
             return None
         try:
             self.registry.resolve(name)
