@@ -61,7 +61,10 @@ class DynamicDegreeDIS(FrameMetric):
     version = "1"
     view = VIEW
     criterion = "motion_quality"
-    reference = "VBench (arXiv 2311.17982) dynamic_degree.py protocol, on OpenCV DIS flow instead of RAFT"
+    reference = (
+        "VBench (arXiv 2311.17982) dynamic_degree.py protocol, on OpenCV DIS flow instead of RAFT; "
+        "per video 0/1, so the mean is the fraction of dynamic videos"
+    )
 
     def score(self, frames: np.ndarray) -> float:
         return dynamic_flag(frames, dis_flows)
@@ -75,7 +78,10 @@ class DynamicDegreeRAFT(Metric):
     view = VIEW
     extra_networks = ("raft_large",)
     criterion = "motion_quality"
-    reference = "VBench (arXiv 2311.17982) dynamic_degree.py: RAFT (Chairs+Things weights), 20 iterations"
+    reference = (
+        "VBench (arXiv 2311.17982) dynamic_degree.py: RAFT (Chairs+Things weights), 20 iterations; "
+        "per video 0/1, so the mean is the fraction of dynamic videos"
+    )
 
     def setup(self, pool) -> None:
         from evalsuite.networks.raft import raft_flows
