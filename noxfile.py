@@ -1,4 +1,4 @@
-"""Nox sessions: tests, lint, eval (the main job), bench.
+"""Nox sessions: tests, lint, eval (the main job), regression (the gate), bench.
 
 Every session runs in ONE virtual environment per machine and Python version, outside the checkout
 (`$HYVIDEO_EVAL_ENV`, default `~/.cache/hyvideo-eval/env-py3.X`): torch alone is 5.5 GB, so it is
@@ -8,7 +8,8 @@ re-points the editable install, which takes seconds.
 
     nox -s eval                          # the main job on the embedded CPU default
     nox -s eval -- prompts.limit=6       # anything after -- is passed to Hydra as overrides
-    nox -s lint tests                    # what CI runs
+    nox -s lint tests regression         # what CI runs
+    nox -s regression -- --update-golden # accept an intended change to the model's outputs
     nox -s bench                         # benchmarks, saved under .benchmarks/
     nox -s bench -- --benchmark-compare  # ... compared with the last saved run
 """
@@ -102,6 +103,16 @@ def eval(session: nox.Session) -> None:
     """The main job: prompts -> videos + manifest -> metrics -> report. Arguments after -- are Hydra overrides."""
     env = shared_env(session)
     session.run(str(BIN / "hyvideo-eval"), "run", *session.posargs, env=env, external=True)
+
+
+@nox.session
+def regression(session: nox.Session) -> None:
+    """The regression gate: exactness against the golden file, then the quality layer (exit 1 on failure).
+
+    `-- --update-golden` rewrites the golden file and prints what moved; `-- --baseline RUN --candidate RUN`
+    runs the quality layer on two eval runs. Other arguments are Hydra overrides."""
+    env = shared_env(session)
+    session.run(str(BIN / "hyvideo-eval"), "regression", *session.posargs, env=env, external=True)
 
 
 @nox.session

@@ -11,6 +11,8 @@
                                         (human=ratings human.ratings=FILE [human.published=FILE])
     hyvideo-eval simulate-ratings ...   write a SYNTHETIC campaign with known true rates (--help)
     hyvideo-eval power RATE_A RATE_B    prompts needed to separate two pass rates (--help)
+    hyvideo-eval regression [--update-golden | --baseline RUN --candidate RUN] [OVERRIDE ...]
+                                        the regression gate (exit 1 when it fails; --help)
     hyvideo-generate [OVERRIDE ...]     the generation stage only: prompts -> videos + manifest
 
 Overrides are Hydra's: `group=option` picks a config file, `group.key=value` sets a value. User errors
@@ -140,6 +142,12 @@ def _weights(args: Sequence[str]) -> int:
     return 0
 
 
+def _regression(args: Sequence[str]) -> int:
+    from evalsuite.regression.cli import regression_main
+
+    return regression_main(args)
+
+
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "run": _run,
     "config": _config,
@@ -149,6 +157,7 @@ COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "human": _human,
     "simulate-ratings": simulate_ratings_main,
     "power": power_main,
+    "regression": _regression,
 }
 
 

@@ -276,6 +276,63 @@ class RuntimeConfig:
 
 
 @dataclass
+class ToleranceConfig:
+    """How far a regression run may drift from the golden file and still count as unchanged."""
+
+    latents_atol: float = 1e-4  # max |Δ| of any final latent value
+    frames_max_abs: int = 1  # max |Δ| of any decoded pixel, in grey levels
+    frames_max_fraction: float = 0.001  # share of pixels allowed to differ at all
+    metrics_atol: float = 1e-4  # per-video metric values: |Δ| <= metrics_atol + metrics_rtol · |golden|
+    metrics_rtol: float = 1e-3
+
+
+@dataclass
+class QualityGateConfig:
+    """The paired per-prompt test of a candidate run against a baseline (evalsuite/regression/quality.py)."""
+
+    method: str = "wilcoxon"  # or "bootstrap"
+    alpha: float = 0.05  # family-wise, Holm-corrected over the metrics compared
+    min_effect: dict[str, float] = field(default_factory=dict)  # metric -> smallest degradation that counts
+    min_relative_effect: float = 0.01  # for other metrics: this share of the baseline mean's magnitude
+    n_resamples: int = 2000
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        _choice("regression.quality.method", self.method, ("wilcoxon", "bootstrap"))
+        if not 0 < self.alpha < 1:
+            raise ConfigError(f"regression.quality.alpha must be in (0, 1), got {self.alpha}")
+        if self.min_relative_effect < 0 or any(v < 0 for v in self.min_effect.values()):
+            raise ConfigError("regression.quality.min_effect values must be >= 0")
+
+
+@dataclass
+class RegressionConfig:
+    """The regression gate (`nox -s regression`): the exactness layer's golden run and the quality layer."""
+
+    golden: str = "regression/golden/hyvideo-tiny__embedded.npz"
+    height: int = 32
+    width: int = 48
+    num_frames: int = 9
+    steps: int = 8
+    metrics: list[str] = field(default_factory=lambda: ["temporal_flickering"])
+    tolerances: dict[str, ToleranceConfig] = field(default_factory=dict)  # by runtime.dtype
+    quality: QualityGateConfig = field(default_factory=QualityGateConfig)
+
+    def __post_init__(self) -> None:
+        from evalsuite.metrics import METRICS
+
+        for name in self.metrics:
+            if name not in METRICS:
+                raise ConfigError(f"regression.metrics: unknown metric {name!r}; see `hyvideo-eval metrics`")
+            if METRICS[name].networks():
+                raise ConfigError(
+                    f"regression.metrics: {name} needs network weights; the exactness layer takes metrics without networks"
+                )
+        for dtype in self.tolerances:
+            _choice("regression.tolerances", dtype, DTYPES)
+
+
+@dataclass
 class EvalConfig:
     """The whole composed config, typed. `model` is one of MODEL_SCHEMAS, chosen by its `kind`."""
 
@@ -286,6 +343,7 @@ class EvalConfig:
     human: HumanConfig
     report: ReportConfig
     runtime: RuntimeConfig
+    regression: RegressionConfig
     run_id: str
     choices: dict[str, str] = field(default_factory=dict)
     resolved: dict = field(default_factory=dict)
@@ -298,4 +356,5 @@ GROUP_SCHEMAS: dict[str, type] = {
     "human": HumanConfig,
     "report": ReportConfig,
     "runtime": RuntimeConfig,
+    "regression": RegressionConfig,
 }

@@ -26,6 +26,7 @@ def test_default_config_composes_and_validates() -> None:
         "report": "default",
         "runtime": "cpu",
         "weights": "default",
+        "regression": "default",
     }
 
 
@@ -76,6 +77,9 @@ def test_cache_dir_honours_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
             r"unknown metric\(s\) \['nope'\]; registered: aesthetic_quality, ",
         ),
         (["report.formats=[pdf]"], r"report.formats='pdf' is not valid"),
+        (["regression.quality.method=ttest"], r"regression.quality.method='ttest' is not valid"),
+        (["regression.metrics=[clip_score_l14]"], r"clip_score_l14 needs network weights"),
+        (["regression.quality.alpha=2"], r"regression.quality.alpha must be in \(0, 1\)"),
         (
             ["model=videos_dir"],
             r"model.name is required by conf/model/videos_dir.yaml: add model.name=<value>",
