@@ -94,14 +94,14 @@ def test_bad_tables_give_one_line_errors(tmp_path) -> None:
 
 # Power and false alarms over simulated runs: 600 prompts (the size of a Penguin subset), per-prompt
 # seed noise of SD 10 points on a 0-100 scale, heavy-tailed, 4 metrics, Holm at alpha 0.05, a minimum
-# effect of 1 point. Stated in the closing note of issue 8: power 0.92 for a 2-point drop; false alarms
-# at or under alpha when only the seed changes.
+# effect of 1 point. Stated in the closing note of issue 8: power 0.95 for a 2-point drop (these 200
+# runs; 0.92 with seed 0); false alarms 0.045 (Wilcoxon) and 0.0375 (bootstrap) when only the seed changes.
 SCENARIO = dict(n_prompts=600, noise_sd=10.0, n_metrics=4, alpha=0.05, min_effect=1.0)
 
 
 def test_power_for_a_2_point_drop_over_600_prompts() -> None:
     rates = gate_rates(runs=200, drop=2.0, seed=1, **SCENARIO)
-    assert rates.detected >= 0.85  # measured 0.92 (200 runs, standard error 0.02)
+    assert rates.detected >= 0.85  # measured 0.95 (200 runs, standard error 0.015)
 
 
 @pytest.mark.parametrize("method", ["wilcoxon", "bootstrap"])
