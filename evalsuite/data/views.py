@@ -25,8 +25,9 @@ class FrameView:
     round(video fps / `stride_to_fps`)-th frame from the first (VBench's `extract_frame` with
     interval = round(fps / 8), which gives 7.5 fps for a 30 fps video where `fps=8` gives 8), then take
     `num_frames` evenly spaced frames, then resize (`size` = shorter side as an int, or exact (h, w)),
-    then centre-crop to `crop` (an int for a square, or (h, w)). Unset steps are skipped, so the default
-    view is the video as decoded.
+    or, with `max_side`, shrink frames whose longer side exceeds it to (int(s·H), int(s·W)),
+    s = max_side / longer side (VBench's imaging-quality "longer" mode), then centre-crop to `crop` (an
+    int for a square, or (h, w)). Unset steps are skipped, so the default view is the video as decoded.
 
     `as_float` resizes float32 copies of the 0-255 values and keeps the result unrounded: that is what
     VBench's network metrics do, because its `load_video` returns `torch.Tensor(frames)` (float32)
@@ -41,6 +42,7 @@ class FrameView:
     antialias: bool = False
     crop: int | tuple[int, int] | None = None
     as_float: bool = False
+    max_side: int | None = None
 
     def __post_init__(self) -> None:
         if self.interpolation not in INTERPOLATIONS:
@@ -53,6 +55,10 @@ class FrameView:
             raise ValueError(f"stride_to_fps must be positive, got {self.stride_to_fps}")
         if self.num_frames is not None and self.num_frames < 1:
             raise ValueError(f"num_frames must be >= 1, got {self.num_frames}")
+        if self.max_side is not None and (self.max_side < 1 or self.size is not None):
+            raise ValueError(
+                f"max_side must be >= 1 and excludes size, got max_side={self.max_side}, size={self.size}"
+            )
 
 
 def resample_indices(num_frames: int, src_fps: float, dst_fps: float) -> np.ndarray:
@@ -109,6 +115,11 @@ def apply_view(video: Video, view: FrameView) -> np.ndarray:
         frames = frames.astype(np.float32)
     if view.size is not None:
         frames = resize_frames(frames, view.size, view.interpolation, view.antialias)
+    height, width = frames.shape[1:3]
+    if view.max_side is not None and max(height, width) > view.max_side:
+        scale = view.max_side / max(height, width)
+        size = (int(scale * height), int(scale * width))
+        frames = resize_frames(frames, size, view.interpolation, view.antialias)
     if view.crop is not None:
         frames = center_crop_frames(frames, view.crop)
     return frames

@@ -15,27 +15,19 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from evalsuite.data.views import FrameView
 from evalsuite.metrics.base import Metric, VideoInputs, register_metric
 
-LONGER_SIDE = 512
 BATCH = 8
-
-
-def longer_side_at_most_512(images: torch.Tensor) -> torch.Tensor:
-    """VBench's transform(images, 'longer') without the /255, on T×3×H×W float frames."""
-    from torchvision.transforms.functional import resize
-
-    height, width = images.shape[-2:]
-    if max(height, width) <= LONGER_SIDE:
-        return images
-    scale = LONGER_SIDE / max(height, width)
-    return resize(images, [int(scale * height), int(scale * width)], antialias=True)
 
 
 @register_metric
 class ImagingQuality(Metric):
     name = "imaging_quality"
     version = "1"
+    # VBench's load_video (float32 frames), then transform(images, "longer"): torchvision's Resize,
+    # bilinear with its default antialiasing, when the longer side exceeds 512.
+    view = FrameView(max_side=512, interpolation="bilinear", antialias=True, as_float=True)
     extra_networks = ("musiq_spaq",)
     criterion = "visual_quality"
     reference = "VBench (arXiv 2311.17982), imaging_quality.py: MUSIQ (SPAQ) via pyiqa, longer side <= 512"
@@ -47,8 +39,7 @@ class ImagingQuality(Metric):
     @torch.no_grad()
     def evaluate(self, inputs: VideoInputs) -> float:
         frames = inputs.frames(self.view)
-        images = torch.from_numpy(np.ascontiguousarray(frames)).permute(0, 3, 1, 2).float()
-        images = longer_side_at_most_512(images) / 255.0
+        images = torch.from_numpy(np.ascontiguousarray(frames)).permute(0, 3, 1, 2).float() / 255.0
         device = next(self._musiq.parameters()).device
         scores = [
             self._musiq(images[start : start + BATCH].to(device)).reshape(-1).cpu()

@@ -64,8 +64,6 @@ def regression_model(cfg: EvalConfig) -> HYVideoModelConfig:
 def generate_outputs(cfg: EvalConfig, pipeline=None) -> RunOutputs:
     """Run the golden configuration. `pipeline` replaces the one the config builds (tests pass a
     deliberately broken one)."""
-    import torch
-
     from evalsuite.data.video import Video
     from evalsuite.metrics import METRICS
     from evalsuite.metrics.base import VideoInputs
@@ -77,7 +75,7 @@ def generate_outputs(cfg: EvalConfig, pipeline=None) -> RunOutputs:
     pipeline = pipeline if pipeline is not None else build_pipeline(model, cfg.runtime)
     sampling = sampling_config(model)
     metrics = [METRICS[name]() for name in cfg.regression.metrics]
-    outputs = RunOutputs([], {}, {}, pd.DataFrame(), meta=_meta(cfg, model, torch))
+    outputs = RunOutputs([], {}, {}, pd.DataFrame(), meta=_meta(cfg, model))
     rows = []
     items = list(zip(prompts["prompt_id"], prompts["prompt"], strict=True))
     for prompt_id, prompt in tqdm(
@@ -93,7 +91,9 @@ def generate_outputs(cfg: EvalConfig, pipeline=None) -> RunOutputs:
     return outputs
 
 
-def _meta(cfg: EvalConfig, model: HYVideoModelConfig, torch) -> dict:
+def _meta(cfg: EvalConfig, model: HYVideoModelConfig) -> dict:
+    import torch
+
     from evalsuite.version import code_version
 
     return {
@@ -226,7 +226,8 @@ def _array_diff(a: np.ndarray, b: np.ndarray, atol: float) -> tuple[float, bool]
 
 
 def compare(golden: RunOutputs, current: RunOutputs, tolerance: ToleranceConfig, dtype: str) -> Comparison:
-    shared = [p for p in golden.prompt_ids if p in set(current.prompt_ids)]
+    in_golden, in_current = set(golden.prompt_ids), set(current.prompt_ids)
+    shared = [p for p in golden.prompt_ids if p in in_current]
     rows = [
         _row(
             "latents",
@@ -259,8 +260,8 @@ def compare(golden: RunOutputs, current: RunOutputs, tolerance: ToleranceConfig,
         )
     return Comparison(
         pd.DataFrame(rows),
-        [p for p in golden.prompt_ids if p not in set(current.prompt_ids)],
-        [p for p in current.prompt_ids if p not in set(golden.prompt_ids)],
+        [p for p in golden.prompt_ids if p not in in_current],
+        [p for p in current.prompt_ids if p not in in_golden],
         dtype,
     )
 

@@ -131,25 +131,31 @@ class QualityResult:
         return "\n".join(lines) + "\n"
 
 
-def _p_value(d: np.ndarray, method: str, n_resamples: int, rng: np.random.Generator) -> float:
+def _bootstrap_means(d: np.ndarray, n_resamples: int, rng: np.random.Generator):
+    """The paired percentile bootstrap of the mean degradation; None when d is empty or constant (then
+    every resample has the same mean)."""
+    if len(d) < 2 or np.all(d == d[0]):
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", stats.DegenerateDataWarning)
+        return stats.bootstrap((d,), np.mean, n_resamples=n_resamples, method="percentile", rng=rng)
+
+
+def _p_value(d: np.ndarray, method: str, boot, n_resamples: int) -> float:
     if len(d) == 0 or np.all(d == 0):
         return 1.0
     if method == "wilcoxon":
         return float(stats.wilcoxon(d, alternative="greater", zero_method="wilcox").pvalue)
-    if np.all(d == d[0]):  # every prompt moved by the same amount: the bootstrap distribution is a point
+    if boot is None:  # every prompt moved by the same amount: the bootstrap distribution is a point
         return 0.0 if d[0] > 0 else 1.0
-    res = stats.bootstrap((d,), np.mean, n_resamples=n_resamples, method="percentile", rng=rng)
-    return float(max(np.mean(res.bootstrap_distribution <= 0), 1.0 / (n_resamples + 1)))
+    return float(max(np.mean(boot.bootstrap_distribution <= 0), 1.0 / (n_resamples + 1)))
 
 
-def _ci(d: np.ndarray, n_resamples: int, rng: np.random.Generator) -> tuple[float, float]:
-    if len(d) < 2 or np.all(d == d[0]):
+def _interval(d: np.ndarray, boot) -> tuple[float, float]:
+    if boot is None:
         value = float(d[0]) if len(d) else np.nan
         return value, value
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", stats.DegenerateDataWarning)
-        res = stats.bootstrap((d,), np.mean, n_resamples=n_resamples, method="percentile", rng=rng)
-    return float(res.confidence_interval.low), float(res.confidence_interval.high)
+    return float(boot.confidence_interval.low), float(boot.confidence_interval.high)
 
 
 def compare_runs(
@@ -189,7 +195,9 @@ def compare_runs(
         sign = 1.0 if higher_is_better[name] else -1.0
         d = sign * (b[prompts].to_numpy() - c[prompts].to_numpy())
         rng = np.random.default_rng([seed, i])
-        low, high = _ci(d, n_resamples, rng) if intervals else (np.nan, np.nan)
+        # one bootstrap serves both the interval and, with method=bootstrap, the p-value
+        boot = _bootstrap_means(d, n_resamples, rng) if intervals or method == "bootstrap" else None
+        low, high = _interval(d, boot) if intervals else (np.nan, np.nan)
         threshold = (min_effect or {}).get(
             name, min_relative_effect * abs(float(b[prompts].mean())) if len(prompts) else 0.0
         )
@@ -205,7 +213,7 @@ def compare_runs(
                 "ci95_low": low,
                 "ci95_high": high,
                 "min_effect": float(threshold),
-                "p_value": _p_value(d, method, n_resamples, rng),
+                "p_value": _p_value(d, method, boot, n_resamples),
             }
         )
     table = pd.DataFrame(rows)

@@ -62,3 +62,13 @@ def test_bad_view_is_rejected() -> None:
         FrameView(interpolation="lanczos")
     with pytest.raises(ValueError, match="fps"):
         FrameView(fps=0)
+
+
+def test_max_side_shrinks_only_frames_whose_longer_side_exceeds_it() -> None:
+    view = FrameView(max_side=512, interpolation="bilinear", antialias=True, as_float=True)
+    wide = Video(np.zeros((2, 360, 640, 3), dtype=np.uint8), 24.0, "wide")
+    assert apply_view(wide, view).shape == (2, 288, 512, 3)  # (int(0.8 · 360), int(0.8 · 640))
+    small = Video(np.zeros((2, 200, 300, 3), dtype=np.uint8), 24.0, "small")
+    assert apply_view(small, view).shape == (2, 200, 300, 3)
+    with pytest.raises(ValueError, match="max_side must be >= 1 and excludes size"):
+        FrameView(max_side=512, size=224)
