@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import torch
-from torch.utils.flop_counter import FlopCounterMode
 
+from benchmarks.flops import forward_flops
 from benchmarks.machine import cpu_description, peak_matmul_gflops
 from evalsuite.config import compose
 from evalsuite.data import synthetic
@@ -27,31 +27,36 @@ from evalsuite.weights import WeightsRegistry, sha256_of
 
 FRAMES, HEIGHT, WIDTH = 49, 256, 448
 OFFLINE = compose(["metrics=offline"]).metrics.names
+DEFAULT = compose().metrics.names
+PROMPT = "a textured wall sliding to the right"
+# (metric names, videos, frames per video). The default suite's networks run with random weights where
+# the machine has none: that changes no FLOP or second. Its clips are short because CLIP L/14 alone is
+# about 3 s per frame on a 2-core CPU.
+SUITES = {"offline": (OFFLINE, 4, FRAMES), "default": (DEFAULT, 2, 9)}
+
+
+def write_clips(folder: Path, count: int, frames: int) -> list[Path]:
+    return [
+        write_video(
+            folder / f"clip{i}_{frames}f.mp4",
+            synthetic.translate(frames, HEIGHT, WIDTH, seed=i, px_per_frame=3),
+        )
+        for i in range(count)
+    ]
 
 
 @pytest.fixture(scope="module")
 def clips(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    folder = tmp_path_factory.mktemp("bench_metrics")
-    return [
-        write_video(
-            folder / f"clip{i}.mp4", synthetic.translate(FRAMES, HEIGHT, WIDTH, seed=i, px_per_frame=3)
-        )
-        for i in range(4)
-    ]
+    return write_clips(tmp_path_factory.mktemp("bench_metrics"), 4, FRAMES)
 
 
-def evaluate_alone(metric, pool: NetworkPool, video) -> float:
+def evaluate_alone(metric, pool: NetworkPool, video, prompt: str | None = None) -> float:
     """One metric on one decoded video, computing the features it reads itself (no sharing, no cache)."""
-    inputs = VideoInputs(video)
+    inputs = VideoInputs(video, prompt)
     for feature in metric.features:
         spec = FEATURES[feature]
         inputs.features[feature] = extract(spec, pool.get(spec.network), inputs.frames(spec.view), 32)
     return metric.evaluate(inputs)
-
-
-def _engine(cache: FeatureCache) -> MetricEngine:
-    pool = NetworkPool(WeightsRegistry(compose().weights))
-    return MetricEngine([METRICS[n]() for n in OFFLINE], pool, cache, frame_batch=32, videos_per_batch=2)
 
 
 @pytest.mark.parametrize("name", OFFLINE)
@@ -73,56 +78,74 @@ def test_bench_metric_frames_per_second(benchmark, clips: list[Path], name: str)
     print(f"\n{name}: {fps:.1f} frames/s ({seen} frames of {WIDTH}×{HEIGHT} per video; {cpu_description()})")
 
 
-def test_bench_decode_once_and_cache_versus_a_pass_per_metric(
-    benchmark, clips: list[Path], tmp_path: Path
-) -> None:
+@pytest.mark.parametrize("suite", list(SUITES))
+def test_bench_decode_once_and_cache_versus_a_pass_per_metric(benchmark, suite: str, tmp_path: Path) -> None:
+    """The engine (one decode per video, each network feature once per view, frames batched across
+    videos) against what running each metric as its own script does: its own decode, its own features.
+    Cold is a first run; warm is a rerun from the feature cache. Also end-to-end videos/s of the suite."""
     if benchmark.disabled:
-        pytest.skip("a timing comparison (about a minute): run it with `nox -s bench`")
-    metrics = [METRICS[n]() for n in OFFLINE]
-    pool = NetworkPool(WeightsRegistry(compose().weights))
+        pytest.skip("a timing comparison (minutes): run it with `nox -s bench`")
+    names, count, frames = SUITES[suite]
+    paths = write_clips(tmp_path, count, frames)
+    pool = NetworkPool(WeightsRegistry(compose().weights), allow_random=True)
+    metrics = [METRICS[n]() for n in names]
     for metric in metrics:
         metric.setup(pool)
 
-    def separate_passes():  # what running each metric as its own script does: its own decode, own features
+    def separate_passes():
         for metric in metrics:
-            for path in clips:
-                evaluate_alone(metric, pool, read_video(path))
+            for path in paths:
+                evaluate_alone(metric, pool, read_video(path), PROMPT)
 
-    jobs = [VideoJob(str(p), sha256_of(p)) for p in clips]
+    def engine_run(cache: FeatureCache):
+        engine = MetricEngine(metrics, pool, cache, frame_batch=32, videos_per_batch=2)
+        results = list(engine.run(jobs))
+        assert all(r.ok for video in results for r in video), [
+            r.error for v in results for r in v if not r.ok
+        ]
+
+    jobs = [VideoJob(str(p), sha256_of(p), PROMPT) for p in paths]
     start = time.perf_counter()
     separate_passes()
     separate = time.perf_counter() - start
-    cache = FeatureCache(tmp_path / "cache")
     start = time.perf_counter()
-    list(_engine(cache).run(jobs))
+    engine_run(FeatureCache(tmp_path / "cache"))
     cold = time.perf_counter() - start
-    warm = benchmark.pedantic(
-        lambda: list(_engine(FeatureCache(tmp_path / "cache")).run(jobs)), rounds=3, iterations=1
-    )
+    benchmark.pedantic(lambda: engine_run(FeatureCache(tmp_path / "cache")), rounds=3, iterations=1)
     warm = benchmark.stats.stats.median
     info = {
         "cpu": cpu_description(),
+        "metrics": len(names),
+        "random_networks": list(pool.random),
         "separate_passes_s": separate,
         "engine_cold_s": cold,
         "engine_warm_cache_s": warm,
         "speedup_cold": separate / cold,
         "speedup_warm": separate / warm,
-        "videos_per_second_cold": len(clips) / cold,
+        "videos_per_second_cold": count / cold,
     }
     benchmark.extra_info.update(info)
     print(
-        f"\n{len(OFFLINE)} offline metrics on {len(clips)} videos of {FRAMES}×{WIDTH}×{HEIGHT}: a pass per metric "
-        f"{separate:.2f} s; engine cold {cold:.2f} s (×{separate / cold:.2f}, {len(clips) / cold:.2f} videos/s); "
-        f"engine rerun from cache {warm:.3f} s (×{separate / warm:.0f}); {cpu_description()}"
+        f"\n{suite} suite ({len(names)} metrics; random weights: {', '.join(pool.random) or 'none'}) on "
+        f"{count} videos of {frames}×{WIDTH}×{HEIGHT}: a pass per metric {separate:.2f} s; engine cold "
+        f"{cold:.2f} s (×{separate / cold:.2f}, {count / cold:.3f} videos/s); engine rerun from cache "
+        f"{warm:.3f} s (×{separate / warm:.0f}); {cpu_description()}"
     )
     assert separate / warm >= 3
 
 
-def _efficientnet_forward(pool: NetworkPool):
-    spec = FEATURES["efficientnet_lite0_pool"]
-    x = normalise(synthetic.noise(32, 224, 398), spec, torch.device("cpu"))  # the DINO view of 16:9 video
-    network = pool.get(spec.network)
-    return lambda n: network.embed_images(x[:n]), 32, "EfficientNet-Lite0 at 224×398 (real weights)"
+def _image_feature_forward(feature: str, per_call: int, what: str):
+    """The network behind `feature` on its own frame view of the 448×256 clips (CLIP: 224×224 centre
+    crop; DINO and EfficientNet: shorter side 224, no crop)."""
+
+    def build(pool: NetworkPool):
+        spec = FEATURES[feature]
+        frames = apply_view(synthetic.noise(per_call, HEIGHT, WIDTH), spec.view)
+        x = normalise(frames, spec, torch.device("cpu"))
+        network = pool.get(spec.network)
+        return lambda n: network.embed_images(x[:n]), per_call, f"{what} at {x.shape[3]}×{x.shape[2]}"
+
+    return build
 
 
 def _raft_forward(pool: NetworkPool):
@@ -144,19 +167,25 @@ def _musiq_forward(pool: NetworkPool):
     return lambda n: network(x[:n]), 8, f"MUSIQ at {WIDTH}×{HEIGHT} (multi-scale 224, 384 + native)"
 
 
-@pytest.mark.parametrize(
-    "build", [_efficientnet_forward, _raft_forward, _musiq_forward], ids=["effnet", "raft", "musiq"]
-)
-def test_bench_network_share_of_matmul_peak(benchmark, build) -> None:
-    """FLOPs per frame (pair, for RAFT) by torch's counter, achieved GFLOP/s, and the share of the fp32
-    matmul peak measured in the same run. Networks without weights on this machine run with random
-    weights, which changes no FLOP or speed; none of these uses nn.MultiheadAttention's fused path, which
-    the counter would miss."""
+NETWORKS = {
+    "effnet": _image_feature_forward("efficientnet_lite0_pool", 32, "EfficientNet-Lite0 (real weights)"),
+    "clip_b32": _image_feature_forward("clip_vit_b32_image", 16, "CLIP ViT-B/32 image tower"),
+    "clip_l14": _image_feature_forward("clip_vit_l14_image", 2, "CLIP ViT-L/14 image tower"),
+    "dino": _image_feature_forward("dino_vitb16_cls", 4, "DINO ViT-B/16"),
+    "raft": _raft_forward,
+    "musiq": _musiq_forward,
+}
+
+
+@pytest.mark.parametrize("name", list(NETWORKS))
+def test_bench_network_share_of_matmul_peak(benchmark, name: str) -> None:
+    """FLOPs per frame (pair, for RAFT), achieved GFLOP/s, and the share of the fp32 matmul peak measured
+    in the same run. FLOPs are torch's counter plus formulas for the fused attention kernels it misses
+    (benchmarks/flops.py). Networks without weights on this machine run with random weights, which
+    changes no FLOP or speed."""
     pool = NetworkPool(WeightsRegistry(compose().weights), allow_random=True)
-    forward, per_call, what = build(pool)
-    with torch.no_grad(), FlopCounterMode(display=False) as counter:
-        forward(1)
-    gflop_per_frame = counter.get_total_flops() / 1e9
+    forward, per_call, what = NETWORKS[name](pool)
+    gflop_per_frame = forward_flops(lambda: forward(1)) / 1e9
     with torch.no_grad():
         benchmark.pedantic(forward, args=(per_call,), rounds=3, iterations=1)
     if benchmark.disabled:

@@ -159,6 +159,56 @@ def test_efficientnet_consistency_equals_timm_on_the_packaged_weights(setup) -> 
         )
 
 
+def vbench_dino_transform():
+    """VBench's dino_transform(224): Resize's default interpolation is bilinear; no crop."""
+    return T.Compose(
+        [
+            T.Resize(224, antialias=False),
+            T.Lambda(lambda x: x.float().div(255.0)),
+            T.Normalize((0.485, 0.456, 0.406), (0.229, 0.224, 0.225)),
+        ]
+    )
+
+
+def test_subject_consistency_equals_vbench_code_on_the_same_dino(setup) -> None:
+    """VBench's subject_consistency.py loop (one frame at a time, DINO's position interpolation at the
+    videos' non-square sizes) against the engine's batched features, with the same tiny DINO."""
+    from evalsuite.data import synthetic
+    from evalsuite.data.video import write_video
+    from evalsuite.data.views import apply_view
+    from evalsuite.metrics.features import FEATURES, extract
+    from evalsuite.networks.dino import DinoConfig, DinoViT
+
+    _, videos, registry = setup
+    fade = Path(registry.dir) / "fade.mp4"  # a random ViT's CLS follows global brightness best
+    videos = [*videos, (write_video(fade, synthetic.fade(9, 72, 128), fps=24), "a fade")]
+    torch.manual_seed(0)
+    dino = DinoViT(DinoConfig(embed_dim=64, depth=2, num_heads=4)).eval()
+    for p in dino.parameters():
+        p.data.normal_(0, 0.3)  # large enough that the CLS feature follows the frame content
+    pool = NetworkPool(registry, overrides={"dino_vitb16": dino})
+    engine = MetricEngine([METRICS["subject_consistency"]()], pool, FeatureCache(None), frame_batch=4)
+    jobs = [VideoJob(str(path), path.name) for path, _ in videos]
+    ours = [results[0] for results in engine.run(jobs)]
+    spec = FEATURES["dino_vitb16_cls"]
+    for (path, _), result in zip(videos, ours, strict=True):
+        images = vbench_dino_transform()(vbench_load_video(path))
+        # The per-frame features themselves, which the consistency formula would forgive small errors in.
+        batched = extract(spec, dino, apply_view(read_video(path), spec.view), batch_size=4)
+        with torch.no_grad():
+            assert torch.allclose(torch.from_numpy(batched), dino(images), rtol=1e-4, atol=1e-4), path.name
+        with torch.no_grad():  # subject_consistency.py: one frame per forward pass
+            feats = [F.normalize(dino(image.unsqueeze(0)), dim=-1, p=2) for image in images]
+        video_sim = 0.0
+        for i in range(1, len(feats)):
+            sim_pre = max(0.0, F.cosine_similarity(feats[i - 1], feats[i]).item())
+            sim_fir = max(0.0, F.cosine_similarity(feats[0], feats[i]).item())
+            video_sim += (sim_pre + sim_fir) / 2
+        assert result.ok, result.error
+        assert result.value == pytest.approx(video_sim / (len(images) - 1), abs=TOLERANCE), path.name
+    assert min(r.value for r in ours) < 0.99  # features that move, so the comparison can fail
+
+
 def test_dino_release_checkpoint_loads_and_matches_timm_at_224() -> None:
     """A tiny DINO checkpoint in the release's format (`teacher` wrapper, `backbone.` prefix, a head)
     loads strictly; at 224×224 (no position interpolation) the CLS feature equals timm's ViT on the
