@@ -16,7 +16,7 @@ from benchmarks.flops import forward_flops
 from benchmarks.machine import cpu_description, peak_matmul_gflops
 from evalsuite.config import compose
 from evalsuite.data import synthetic
-from evalsuite.data.video import read_video, write_video
+from evalsuite.data.video import Video, read_video, write_video
 from evalsuite.data.views import apply_view
 from evalsuite.metrics import METRICS
 from evalsuite.metrics.base import VideoInputs
@@ -140,7 +140,7 @@ def _image_feature_forward(feature: str, per_call: int, what: str):
 
     def build(pool: NetworkPool):
         spec = FEATURES[feature]
-        frames = apply_view(synthetic.noise(per_call, HEIGHT, WIDTH), spec.view)
+        frames = apply_view(Video(synthetic.noise(per_call, HEIGHT, WIDTH), fps=24.0), spec.view)
         x = normalise(frames, spec, torch.device("cpu"))
         network = pool.get(spec.network)
         return lambda n: network.embed_images(x[:n]), per_call, f"{what} at {x.shape[3]}×{x.shape[2]}"
