@@ -15,7 +15,7 @@ from evalsuite.errors import ConfigError
 
 DEVICES = ("cpu", "cuda", "auto")
 DTYPES = ("float32", "bfloat16", "float16")
-REPORT_FORMATS = ("markdown", "csv")
+REPORT_FORMATS = ("markdown", "csv", "html")
 
 
 def _choice(key: str, value: str, valid: tuple[str, ...]) -> None:

@@ -103,3 +103,44 @@ def heatmap(matrix: pd.DataFrame, title: str, *, fmt: str = "{:.0%}", cmap: str 
     ax.set_title(title)
     fig.colorbar(image, ax=ax, fraction=0.04)
     return _png(fig)
+
+
+def metric_panels(
+    by_model: pd.DataFrame, by_category: pd.DataFrame, higher_is_better: dict[str, bool]
+) -> bytes:
+    """One panel per metric: its mean over all prompts (top row) and per prompt category, with the
+    bootstrap 95% interval as a whisker, a colour per model. Metrics have their own scales, so each
+    panel has its own x axis."""
+    metrics = sorted(by_model["metric"].unique())
+    models = sorted(by_model["model"].unique())
+    colours = model_colours(models)
+    categories = sorted(by_category["category"].unique()) if not by_category.empty else []
+    rows_per_panel = ["all prompts", *categories]
+    ncols = min(3, len(metrics))
+    nrows = -(-len(metrics) // ncols)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(4.3 * ncols, (0.28 * len(rows_per_panel) + 1.1) * nrows), squeeze=False
+    )
+    offsets = (np.arange(len(models)) - (len(models) - 1) / 2) * (0.6 / max(1, len(models)))
+    for ax, metric in zip(axes.flat, metrics, strict=False):
+        for k, model in enumerate(models):
+            overall = by_model[(by_model["metric"] == metric) & (by_model["model"] == model)]
+            part = by_category[(by_category["metric"] == metric) & (by_category["model"] == model)]
+            table = pd.concat([overall.assign(category="all prompts"), part]).set_index("category")
+            table = table.reindex(rows_per_panel)
+            y = np.arange(len(rows_per_panel))[::-1] + offsets[k]
+            err = np.vstack([table["mean"] - table["ci95_low"], table["ci95_high"] - table["mean"]])
+            ax.errorbar(table["mean"], y, xerr=np.nan_to_num(err), fmt="o", ms=4, capsize=2, lw=1,
+                        color=colours[model], label=model)  # fmt: skip
+        ax.set_yticks(np.arange(len(rows_per_panel))[::-1], rows_per_panel, fontsize=8)
+        ax.axhline(len(rows_per_panel) - 1.5, color="#bbb", lw=0.8)  # all prompts | categories
+        arrow = "↑" if higher_is_better.get(metric, True) else "↓"
+        ax.set_title(f"{metric} ({arrow} better)", fontsize=9)
+        ax.tick_params(axis="x", labelsize=8)
+        ax.grid(axis="x", alpha=0.3)
+    for ax in axes.flat[len(metrics) :]:
+        ax.set_visible(False)
+    if len(models) > 1:
+        axes.flat[0].legend(fontsize=7, loc="best")
+    fig.tight_layout()
+    return _png(fig)

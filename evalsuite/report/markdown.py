@@ -1,4 +1,5 @@
-"""Stage 4: write the run's report — Markdown for people, CSV tables for tools.
+"""Stage 4: write the run's report — Markdown and an HTML page (evalsuite/report/run_html.py) for
+people, CSV tables for tools.
 
 The first line of a report says what its numbers are worth: a run over synthetic test videos or over
 videos from random weights measures no model, and the report says so before anything else.
@@ -39,7 +40,7 @@ def _markdown_table(table: pd.DataFrame) -> str:
     return table.to_markdown(index=False) if not table.empty else "_(none)_"
 
 
-def _score_table(summary: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+def score_table(summary: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     view = summary[keys].copy()
     view["mean [95% CI]"] = [
         f"{_fmt(m)} [{_fmt(lo)}, {_fmt(hi)}]"
@@ -51,7 +52,7 @@ def _score_table(summary: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return view
 
 
-def _rewrite_line(manifest: pd.DataFrame) -> list[str]:
+def _rewrite_fact(manifest: pd.DataFrame) -> list[tuple[str, str]]:
     """How the prompt rewrite went, when one ran: fallbacks used the original prompt."""
     if "rewrite_status" not in manifest.columns or manifest["rewrite_status"].isna().all():
         return []
@@ -59,7 +60,25 @@ def _rewrite_line(manifest: pd.DataFrame) -> list[str]:
     fallback = int(counts.get("fallback", 0))
     done = int(counts.get("rewritten", 0) + counts.get("cached", 0))
     return [
-        f"| prompt rewrite | {done} rewritten, {fallback} fell back to the original prompt (see the log) |"
+        ("prompt rewrite", f"{done} rewritten, {fallback} fell back to the original prompt (see the log)")
+    ]
+
+
+def run_facts(inputs: ReportInputs, code=lambda text: f"`{text}`") -> list[tuple[str, str]]:
+    """The run's identity card, (label, text) rows; `code` formats identifiers (Markdown by default)."""
+    manifest, prompt_set = inputs.manifest, inputs.prompt_set
+    status_counts = manifest["status"].value_counts().to_dict() if not manifest.empty else {}
+    models = ", ".join(code(m) for m in sorted(manifest["model"].unique())) if not manifest.empty else "–"
+    return [
+        ("run", code(inputs.run_id)),
+        ("models", models),
+        (
+            "prompt set",
+            f"{code(prompt_set.name)}: {len(prompt_set)} prompts, file sha256 {code((prompt_set.sha256 or '–')[:16] + '…')}",
+        ),
+        ("videos", ", ".join(f"{k} {v}" for k, v in sorted(status_counts.items())) or "none"),
+        *_rewrite_fact(manifest),
+        ("code", f"{code(inputs.code_version)}, config hash {code(inputs.config_hash)}"),
     ]
 
 
@@ -85,17 +104,22 @@ def write_report(
     if "markdown" in formats:
         written["report"] = out_dir / "report.md"
         write_text_atomic(written["report"], _render(inputs, by_model, by_category, failures, normalised))
+    if "html" in formats:
+        from evalsuite.report.run_html import render_run_html  # imports matplotlib: only when asked
+
+        written["report.html"] = out_dir / "report.html"
+        page = render_run_html(inputs, by_model, by_category, failures, normalised)
+        write_text_atomic(written["report.html"], page)
     return written
 
 
-def _normalised_section(normalised: pd.DataFrame) -> list[str]:
-    if normalised.empty:
-        return []
-    view = pd.DataFrame(
+def normalised_view(normalised: pd.DataFrame) -> pd.DataFrame:
+    """The VBench-normalised table as a reader sees it (formatted strings)."""
+    return pd.DataFrame(
         {
             "model": normalised["model"],
             "VBench dimension": normalised["dimension"],
-            "metric": normalised["metric"].map(lambda m: "–" if pd.isna(m) else f"`{m}`"),
+            "metric": normalised["metric"].map(lambda m: "–" if pd.isna(m) else m),
             "mean": normalised["mean"].map(_fmt),
             "VBench min–max": [
                 "" if pd.isna(lo) else f"{lo:g}–{hi:g}"
@@ -105,11 +129,11 @@ def _normalised_section(normalised: pd.DataFrame) -> list[str]:
             "normalised": normalised["normalised"].map(_fmt),
         }
     )
+
+
+def normalised_note(normalised: pd.DataFrame) -> str:
     missing = missing_dimensions(normalised)
-    return [
-        "",
-        "## VBench-normalised scores",
-        "",
+    return (
         "VBench's normalisation, not a measurement of its own: each mean rescaled by VBench's published "
         "per-dimension min and max, and VBench's quality score, the weighted mean of its 7 quality "
         "dimensions, over the ones this run has. Only metrics that reproduce VBench's code and "
@@ -119,10 +143,16 @@ def _normalised_section(normalised: pd.DataFrame) -> list[str]:
             "with VBench's leaderboard."
             if missing
             else ""
-        ),
-        "",
-        _markdown_table(view),
-    ]
+        )
+    )
+
+
+def _normalised_section(normalised: pd.DataFrame) -> list[str]:
+    if normalised.empty:
+        return []
+    view = normalised_view(normalised)
+    view["metric"] = view["metric"].map(lambda m: m if m == "–" else f"`{m}`")
+    return ["", "## VBench-normalised scores", "", normalised_note(normalised), "", _markdown_table(view)]
 
 
 def _render(
@@ -135,30 +165,22 @@ def _render(
     lines = [f"> **{w}**" for w in inputs.warnings]
     if lines:
         lines.append("")
-    prompt_set = inputs.prompt_set
-    manifest = inputs.manifest
-    status_counts = manifest["status"].value_counts().to_dict() if not manifest.empty else {}
     lines += [
         f"# {inputs.title or f'Evaluation report: {inputs.run_id}'}",
         "",
         "| | |",
         "| --- | --- |",
-        f"| run | `{inputs.run_id}` |",
-        f"| models | {', '.join(f'`{m}`' for m in sorted(manifest['model'].unique())) if not manifest.empty else '–'} |",
-        f"| prompt set | `{prompt_set.name}`: {len(prompt_set)} prompts, file sha256 `{(prompt_set.sha256 or '–')[:16]}…` |",
-        f"| videos | {', '.join(f'{k} {v}' for k, v in sorted(status_counts.items())) or 'none'} |",
-        *_rewrite_line(manifest),
-        f"| code | `{inputs.code_version}`, config hash `{inputs.config_hash}` |",
+        *(f"| {label} | {text} |" for label, text in run_facts(inputs)),
         "",
         "## Scores by model",
         "",
         "Mean over prompts with a percentile-bootstrap 95% interval; failed or missing videos are counted, not averaged in.",
         "",
-        _markdown_table(_score_table(by_model, ["model", "metric"])),
+        _markdown_table(score_table(by_model, ["model", "metric"])),
         "",
         "## Scores by category",
         "",
-        _markdown_table(_score_table(by_category, ["model", "metric", "category"])),
+        _markdown_table(score_table(by_category, ["model", "metric", "category"])),
         *_normalised_section(normalised),
         "",
         "## Metrics",

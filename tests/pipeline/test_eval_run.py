@@ -31,6 +31,7 @@ def test_synthetic_videos_run_end_to_end(run_dir: Path) -> None:
             "failures.csv",
             "vbench_normalised.csv",  # temporal flickering is a VBench dimension
             "report.md",
+            "report.html",
             "synthetic_test_videos",
         ]
     )
