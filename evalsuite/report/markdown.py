@@ -32,6 +32,32 @@ class ReportInputs:
     unavailable: dict[str, str] = field(default_factory=dict)  # metric -> why, with the fix
 
 
+@dataclass
+class ReportTables:
+    """What every rendering of a run's report shows, computed once from its scores."""
+
+    by_model: pd.DataFrame
+    by_category: pd.DataFrame
+    failures: pd.DataFrame
+    normalised: pd.DataFrame  # empty when not asked for or no VBench dimension was scored
+
+    @classmethod
+    def of(cls, scores: pd.DataFrame, vbench_normalised: bool) -> ReportTables:
+        by_model = summarise(scores, ["model", "metric"])
+        return cls(
+            by_model=by_model,
+            by_category=summarise(scores, ["model", "metric", "category"]),
+            failures=scores.loc[
+                scores["status"] != "ok", ["model", "prompt_id", "metric", "status", "error"]
+            ],
+            normalised=normalised_table(by_model) if vbench_normalised else pd.DataFrame(),
+        )
+
+
+def report_title(inputs: ReportInputs) -> str:
+    return inputs.title or f"Evaluation report: {inputs.run_id}"
+
+
 def _fmt(value: float, digits: int = 4) -> str:
     return "–" if pd.isna(value) else f"{value:.{digits}f}"
 
@@ -86,15 +112,10 @@ def write_report(
     inputs: ReportInputs, out_dir: Path, formats: list[str], vbench_normalised: bool = True
 ) -> dict[str, Path]:
     """Write report.md and/or the CSV tables into `out_dir`; return the paths written by name."""
-    by_model = summarise(inputs.scores, ["model", "metric"])
-    by_category = summarise(inputs.scores, ["model", "metric", "category"])
-    normalised = normalised_table(by_model) if vbench_normalised else pd.DataFrame()
-    failures = inputs.scores.loc[
-        inputs.scores["status"] != "ok", ["model", "prompt_id", "metric", "status", "error"]
-    ]
-    tables = {"summary": by_model, "by_category": by_category, "failures": failures}
-    if not normalised.empty:
-        tables["vbench_normalised"] = normalised
+    report = ReportTables.of(inputs.scores, vbench_normalised)
+    tables = {"summary": report.by_model, "by_category": report.by_category, "failures": report.failures}
+    if not report.normalised.empty:
+        tables["vbench_normalised"] = report.normalised
     written: dict[str, Path] = {}
     if "csv" in formats:
         for name, table in tables.items():
@@ -103,13 +124,12 @@ def write_report(
             written[name] = out_dir / f"{name}.csv"
     if "markdown" in formats:
         written["report"] = out_dir / "report.md"
-        write_text_atomic(written["report"], _render(inputs, by_model, by_category, failures, normalised))
+        write_text_atomic(written["report"], _render(inputs, report))
     if "html" in formats:
         from evalsuite.report.run_html import render_run_html  # imports matplotlib: only when asked
 
         written["report.html"] = out_dir / "report.html"
-        page = render_run_html(inputs, by_model, by_category, failures, normalised)
-        write_text_atomic(written["report.html"], page)
+        write_text_atomic(written["report.html"], render_run_html(inputs, report))
     return written
 
 
@@ -155,18 +175,13 @@ def _normalised_section(normalised: pd.DataFrame) -> list[str]:
     return ["", "## VBench-normalised scores", "", normalised_note(normalised), "", _markdown_table(view)]
 
 
-def _render(
-    inputs: ReportInputs,
-    by_model: pd.DataFrame,
-    by_category: pd.DataFrame,
-    failures: pd.DataFrame,
-    normalised: pd.DataFrame,
-) -> str:
+def _render(inputs: ReportInputs, report: ReportTables) -> str:
+    failures = report.failures
     lines = [f"> **{w}**" for w in inputs.warnings]
     if lines:
         lines.append("")
     lines += [
-        f"# {inputs.title or f'Evaluation report: {inputs.run_id}'}",
+        f"# {report_title(inputs)}",
         "",
         "| | |",
         "| --- | --- |",
@@ -176,12 +191,12 @@ def _render(
         "",
         "Mean over prompts with a percentile-bootstrap 95% interval; failed or missing videos are counted, not averaged in.",
         "",
-        _markdown_table(score_table(by_model, ["model", "metric"])),
+        _markdown_table(score_table(report.by_model, ["model", "metric"])),
         "",
         "## Scores by category",
         "",
-        _markdown_table(score_table(by_category, ["model", "metric", "category"])),
-        *_normalised_section(normalised),
+        _markdown_table(score_table(report.by_category, ["model", "metric", "category"])),
+        *_normalised_section(report.normalised),
         "",
         "## Metrics",
         "",

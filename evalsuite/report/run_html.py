@@ -13,7 +13,15 @@ import pandas as pd
 
 from evalsuite.metrics import METRICS
 from evalsuite.report import figures, html_page
-from evalsuite.report.markdown import ReportInputs, normalised_note, normalised_view, run_facts, score_table
+from evalsuite.report.markdown import (
+    ReportInputs,
+    ReportTables,
+    normalised_note,
+    normalised_view,
+    report_title,
+    run_facts,
+    score_table,
+)
 
 MAX_FAILURES_SHOWN = 50
 
@@ -34,43 +42,39 @@ def _metric_rows(names: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def render_run_html(
-    inputs: ReportInputs,
-    by_model: pd.DataFrame,
-    by_category: pd.DataFrame,
-    failures: pd.DataFrame,
-    normalised: pd.DataFrame,
-) -> str:
-    title = inputs.title or f"Evaluation report: {inputs.run_id}"
+def render_run_html(inputs: ReportInputs, report: ReportTables) -> str:
+    title = report_title(inputs)
     parts = [html_page.banner(w) for w in inputs.warnings]
     parts.append(f"<h1>{html.escape(title)}</h1>")
     facts = pd.DataFrame(run_facts(inputs, code=lambda text: text), columns=["", " "])
     parts.append(html_page.table(facts, align="left2"))
     parts.append("<h2>Scores by model</h2>")
-    if by_model.empty:
+    if report.by_model.empty:
         parts.append("<p>No metric was computed in this run.</p>")
     else:
         parts.append(
             html_page.table(
-                score_table(by_model, ["model", "metric"]),
+                score_table(report.by_model, ["model", "metric"]),
                 "Mean over prompts with a percentile-bootstrap 95% interval; failed or missing videos "
                 "are counted, not averaged in.",
                 align="left2",
             )
         )
-        higher = {name: METRICS[name].higher_is_better for name in by_model["metric"].unique()}
+        higher = {name: METRICS[name].higher_is_better for name in report.by_model["metric"].unique()}
         parts.append(
-            html_page.img(figures.metric_panels(by_model, by_category, higher), "metric means by category")
+            html_page.img(
+                figures.metric_panels(report.by_model, report.by_category, higher), "metric means by category"
+            )
         )
         parts.append(
             "<p class='muted'>Each panel: the mean over all prompts (top row) and per prompt category, "
             "whiskers the bootstrap 95% interval; by_category.csv has the numbers.</p>"
         )
-    if not normalised.empty:
+    if not report.normalised.empty:
         parts += [
             "<h2>VBench-normalised scores</h2>",
-            f"<div class='note'>{html.escape(normalised_note(normalised))}</div>",
-            html_page.table(normalised_view(normalised), align="left3"),
+            f"<div class='note'>{html.escape(normalised_note(report.normalised))}</div>",
+            html_page.table(normalised_view(report.normalised), align="left3"),
         ]
     if inputs.unavailable:
         items = "".join(
@@ -84,11 +88,11 @@ def render_run_html(
             f"<ul class='plain'>{items}</ul>",
         ]
     parts.append("<h2>Failures</h2>")
-    if failures.empty:
+    if report.failures.empty:
         parts.append("<p>None: every video was scored by every metric.</p>")
     else:
-        more = len(failures) - MAX_FAILURES_SHOWN
-        parts.append(html_page.table(failures.head(MAX_FAILURES_SHOWN), align="text"))
+        more = len(report.failures) - MAX_FAILURES_SHOWN
+        parts.append(html_page.table(report.failures.head(MAX_FAILURES_SHOWN), align="text"))
         if more > 0:
             parts.append(f"<p class='muted'>… and {more} more in failures.csv.</p>")
     if not inputs.scores.empty:
