@@ -18,6 +18,8 @@ from evalsuite.metrics import METRICS
 from evalsuite.report.aggregate import summarise
 from evalsuite.report.vbench_normalised import missing_dimensions, normalised_table
 
+MAX_FAILURES_SHOWN = 50  # in a report; failures.csv has them all
+
 
 @dataclass
 class ReportInputs:
@@ -111,7 +113,8 @@ def run_facts(inputs: ReportInputs, code=lambda text: f"`{text}`") -> list[tuple
 def write_report(
     inputs: ReportInputs, out_dir: Path, formats: list[str], vbench_normalised: bool = True
 ) -> dict[str, Path]:
-    """Write report.md and/or the CSV tables into `out_dir`; return the paths written by name."""
+    """Write the `formats` asked for (report.md, report.html, the CSV tables) into `out_dir`; return the
+    paths written by name."""
     report = ReportTables.of(inputs.scores, vbench_normalised)
     tables = {"summary": report.by_model, "by_category": report.by_category, "failures": report.failures}
     if not report.normalised.empty:
@@ -220,8 +223,8 @@ def _render(inputs: ReportInputs, report: ReportTables) -> str:
     if failures.empty:
         lines.append("None: every video was scored by every metric.")
     else:
-        lines.append(_markdown_table(failures.head(50)))
-        if len(failures) > 50:
-            lines.append(f"\n… and {len(failures) - 50} more in failures.csv.")
+        lines.append(_markdown_table(failures.head(MAX_FAILURES_SHOWN)))
+        if len(failures) > MAX_FAILURES_SHOWN:
+            lines.append(f"\n… and {len(failures) - MAX_FAILURES_SHOWN} more in failures.csv.")
     lines.append("")
     return "\n".join(lines)

@@ -14,6 +14,7 @@ import pandas as pd
 from evalsuite.metrics import METRICS
 from evalsuite.report import figures, html_page
 from evalsuite.report.markdown import (
+    MAX_FAILURES_SHOWN,
     ReportInputs,
     ReportTables,
     normalised_note,
@@ -22,8 +23,6 @@ from evalsuite.report.markdown import (
     run_facts,
     score_table,
 )
-
-MAX_FAILURES_SHOWN = 50
 
 
 def _metric_rows(names: list[str]) -> pd.DataFrame:

@@ -31,7 +31,7 @@ DEFAULT = compose().metrics.names
 PROMPT = "a textured wall sliding to the right"
 # (metric names, videos, frames per video). The default suite's networks run with random weights where
 # the machine has none: that changes no FLOP or second. Its clips are short because CLIP L/14 alone is
-# about 3 s per frame on a 2-core CPU.
+# 1-3 s per frame on a 2-core CPU (AVX-512 / AVX2).
 SUITES = {"offline": (OFFLINE, 4, FRAMES), "default": (DEFAULT, 2, 9)}
 
 
