@@ -128,7 +128,7 @@ def metric_panels(
             part = by_category[(by_category["metric"] == metric) & (by_category["model"] == model)]
             table = pd.concat([overall.assign(category="all prompts"), part]).set_index("category")
             table = table.reindex(rows_per_panel)
-            y = np.arange(len(rows_per_panel))[::-1] + offsets[k]
+            y = np.arange(len(rows_per_panel))[::-1] - offsets[k]  # first model on top, as in the legend
             err = np.vstack([table["mean"] - table["ci95_low"], table["ci95_high"] - table["mean"]])
             ax.errorbar(table["mean"], y, xerr=np.nan_to_num(err), fmt="o", ms=4, capsize=2, lw=1,
                         color=colours[model], label=model)  # fmt: skip
