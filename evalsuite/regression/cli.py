@@ -16,7 +16,6 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from evalsuite.config import compose
 from evalsuite.config.schema import QualityGateConfig
@@ -94,9 +93,11 @@ def regression_main(args: Sequence[str]) -> int:
         _publish(result.markdown(f"Quality gate: {options.candidate} vs {options.baseline}"), options.summary)
         return 0 if result.passed else 1
 
-    golden_path = Path(cfg.regression.golden)
+    golden_path = exactness.golden_path(cfg)
     tolerance = exactness.tolerance_for(cfg)
-    golden = None if options.update_golden else exactness.load_golden(golden_path)  # fail before the run
+    golden = None if options.update_golden else exactness.load_golden(golden_path, cfg.runtime.dtype)
+    if golden is not None:
+        exactness.check_golden_dtype(golden, cfg.runtime.dtype, golden_path)
     current = exactness.generate_outputs(cfg)
     if golden is None:
         if golden_path.is_file():
@@ -118,7 +119,7 @@ def regression_main(args: Sequence[str]) -> int:
     print(comparison.summary_line(), file=sys.stderr)
     if not comparison.passed:
         print(
-            "if the change is intended: `nox -s regression -- --update-golden` and commit the golden file",
+            f"if the change is intended: {exactness.update_command(cfg.runtime.dtype)} and commit the golden file",
             file=sys.stderr,
         )
     return 0 if comparison.passed and quality.passed else 1

@@ -18,12 +18,29 @@ from evalsuite.regression.exactness import GoldenError, compare, generate_output
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = ["model=hyvideo_tiny", "runtime.progress=false", "prompts.limit=3"]
+NATIVE_BF16 = torch.ops.mkldnn._is_mkldnn_bf16_supported()
 
 
 @pytest.fixture(scope="module")
 def small():
     cfg = compose(SMALL)
     return cfg, generate_outputs(cfg)
+
+
+@pytest.fixture(scope="module")
+def small_by_dtype(small):
+    """A golden run per dtype, written in that dtype (bf16 only where the CPU runs it natively)."""
+    goldens = {"float32": small}
+
+    def get(dtype: str):
+        if dtype == "bfloat16" and not NATIVE_BF16:
+            pytest.skip("this CPU has no native bf16 (it would run tens of times slower than fp32)")
+        if dtype not in goldens:
+            cfg = compose([*SMALL, f"runtime.dtype={dtype}"])
+            goldens[dtype] = (cfg, generate_outputs(cfg))
+        return goldens[dtype]
+
+    return get
 
 
 def broken(cfg, change: str):
@@ -52,6 +69,7 @@ def test_the_committed_golden_file_reproduces() -> None:
     assert len(golden.prompt_ids) == 24 and golden.meta["model"]["preset"] == "tiny"
 
 
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
 @pytest.mark.parametrize(
     ("change", "moved", "unchanged"),
     [
@@ -60,17 +78,38 @@ def test_the_committed_golden_file_reproduces() -> None:
         ("vae scaling off", {"frames"}, {"latents"}),  # the sampler is untouched: only the decode moves
     ],
 )
-def test_a_broken_model_change_fails_and_names_what_moved(small, change, moved, unchanged) -> None:
-    cfg, golden = small
+def test_a_broken_model_change_fails_and_names_what_moved(
+    small_by_dtype, dtype, change, moved, unchanged
+) -> None:
+    cfg, golden = small_by_dtype(dtype)
+    tolerance = exactness.tolerance_for(cfg)
+    if (dtype, change) == ("bfloat16", "rope off"):
+        moved = {"latents"}  # its frame change (at most 11 grey levels) is within bf16's decode drift
+    assert compare(golden, generate_outputs(cfg), tolerance, dtype).passed  # a rerun is unchanged
     current = generate_outputs(cfg, pipeline=broken(cfg, change))
-    comparison = compare(golden, current, exactness.tolerance_for(cfg), "float32")
+    comparison = compare(golden, current, tolerance, dtype)
     assert not comparison.passed
     names = set(comparison.moved()["quantity"])
     assert moved <= names and not (unchanged & names), comparison.markdown()
     line = comparison.summary_line()
-    assert line.startswith("exactness: FAILED, moved beyond the float32 tolerances: ")
+    assert line.startswith(f"exactness: FAILED, moved beyond the {dtype} tolerances: ")
     for quantity in moved:
-        assert f"{quantity} (3/3 prompts, max |Δ| " in line
+        assert f"{quantity} (" in line and "/3 prompts, max |Δ| " in line
+
+
+def test_a_golden_file_of_another_dtype_is_refused(small, tmp_path) -> None:
+    cfg, outputs = small
+    bf16 = compose([*SMALL, "runtime.dtype=bfloat16", f"regression.golden={tmp_path / 'g.npz'}"])
+    path = exactness.golden_path(bf16)
+    assert (
+        path == tmp_path / "g.bfloat16.npz"
+        and exactness.golden_path(cfg).name == "hyvideo-tiny__embedded.npz"
+    )
+    save_golden(path, outputs)  # an fp32 run saved under the bf16 name
+    with pytest.raises(GoldenError, match=r"g\.bfloat16\.npz: written in float32, this run is bfloat16; .*"
+                       r"`nox -s regression -- runtime\.dtype=bfloat16 --update-golden`"):  # fmt: skip
+        exactness.check_golden_dtype(load_golden(path, "bfloat16"), "bfloat16", path)
+    exactness.check_golden_dtype(load_golden(path), "float32", path)  # the same dtype: fine
 
 
 def test_float_noise_within_tolerance_passes(small) -> None:
