@@ -95,6 +95,7 @@ def regression_main(args: Sequence[str]) -> int:
 
     golden_path = exactness.golden_path(cfg)
     tolerance = exactness.tolerance_for(cfg)
+    # A missing, damaged or other-dtype golden file fails here, before the run.
     golden = None if options.update_golden else exactness.load_golden(golden_path, cfg.runtime.dtype)
     if golden is not None:
         exactness.check_golden_dtype(golden, cfg.runtime.dtype, golden_path)
