@@ -7,6 +7,8 @@
     hyvideo-eval weights status         each metric network: present or missing, where, how to fix
     hyvideo-eval weights fetch [NAME..] download missing networks (all when no NAME) on a machine
                                         with internet, into weights.dir ($HYVIDEO_EVAL_WEIGHTS)
+    hyvideo-eval compare RUN_DIR ...    compare the systems of finished runs, recomputing nothing
+                                        (--out DIR, --published FILE, --ratings FILE; --help)
     hyvideo-eval human [OVERRIDE ...]   aggregate human ratings into a report folder
                                         (human=ratings human.ratings=FILE [human.published=FILE])
     hyvideo-eval simulate-ratings ...   write a SYNTHETIC campaign with known true rates (--help)
@@ -142,6 +144,12 @@ def _weights(args: Sequence[str]) -> int:
     return 0
 
 
+def _compare(args: Sequence[str]) -> int:
+    from evalsuite.pipeline.compare import compare_main
+
+    return compare_main(args)
+
+
 def _regression(args: Sequence[str]) -> int:
     from evalsuite.regression.cli import regression_main
 
@@ -155,6 +163,7 @@ COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "metrics": _metrics,
     "weights": _weights,
     "human": _human,
+    "compare": _compare,
     "simulate-ratings": simulate_ratings_main,
     "power": power_main,
     "regression": _regression,

@@ -27,6 +27,7 @@ def imported_top_modules(path: Path) -> set[str]:
         ("hyvideo", {"evalsuite"}),
         ("evalsuite/metrics", {"hyvideo"}),
         ("evalsuite/human", {"hyvideo", "torch", "torchvision", "open_clip", "transformers"}),
+        ("evalsuite/compare", {"hyvideo", "torch", "torchvision", "open_clip", "transformers"}),
     ],
 )
 def test_package_does_not_import(package: str, forbidden: set[str]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from pathlib import Path
 
 from hydra import compose as hydra_compose
 from hydra import initialize_config_dir
@@ -28,7 +29,7 @@ from evalsuite.config.schema import GROUP_SCHEMAS, MODEL_SCHEMAS, EvalConfig
 from evalsuite.errors import ConfigError
 from evalsuite.resources import builtin_prompts_dir, conf_dir
 
-GROUPS = ("model", "prompts", "metrics", "weights", "human", "report", "runtime", "regression")
+GROUPS = ("model", "prompts", "metrics", "weights", "human", "report", "runtime", "regression", "compare")
 
 
 def _builtin_prompt(name: str) -> str:
@@ -130,10 +131,9 @@ def config_hash(section: dict) -> str:
     return hashlib.sha256(json.dumps(section, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def compose(overrides: Sequence[str] = (), config_name: str = "config") -> EvalConfig:
-    """Compose conf/ with `overrides` and return the validated, typed config."""
+def _compose_tree(overrides: list[str], config_name: str) -> tuple[DictConfig, dict[str, str]]:
+    """Hydra's composition of conf/ with `overrides`, unresolved, and the option chosen per group."""
     _register()
-    overrides = list(overrides)
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(str(conf_dir()), version_base="1.3"):
@@ -145,16 +145,22 @@ def compose(overrides: Sequence[str] = (), config_name: str = "config") -> EvalC
     choices = {g: str(c) for g, c in cfg.hydra.runtime.choices.items() if g in GROUPS}
     with open_dict(cfg):
         del cfg["hydra"]
+    return cfg, choices
 
+
+def _finish(cfg: DictConfig, choices: dict[str, str], system: str = "") -> EvalConfig:
+    """Check for missing values, resolve interpolations and validate every section against its schema.
+    `system` ("compare.systems[2] (option videos_dir)") names the system being built, for the errors."""
     missing = _missing_keys(OmegaConf.to_container(cfg, resolve=False))
     if missing:
         key = missing[0]
         group = key.split(".")[0]
         hint = OmegaConf.select(cfg, f"{group}.source_hint", default=None)
+        hint = f" ({hint})" if hint else ""
+        if system and group == "model":
+            raise ConfigError(f"{system} needs `{key.split('.', 1)[1]}`: add it to that entry{hint}")
         where = f"conf/{group}/{choices.get(group, '?')}.yaml"
-        raise ConfigError(
-            f"{key} is required by {where}: add {key}=<value> to the command" + (f" ({hint})" if hint else "")
-        )
+        raise ConfigError(f"{key} is required by {where}: add {key}=<value> to the command{hint}")
     try:
         resolved = OmegaConf.to_container(cfg, resolve=True)
     except InterpolationResolutionError as err:
@@ -164,7 +170,10 @@ def compose(overrides: Sequence[str] = (), config_name: str = "config") -> EvalC
     kind = cfg.model.get("kind")
     if kind not in MODEL_SCHEMAS:
         raise ConfigError(f"model.kind={kind!r} is not a known model kind; valid: {', '.join(MODEL_SCHEMAS)}")
-    sections = {"model": _validate_section("model", MODEL_SCHEMAS[kind], cfg.model)}
+    try:
+        sections = {"model": _validate_section("model", MODEL_SCHEMAS[kind], cfg.model)}
+    except ConfigError as err:
+        raise ConfigError(f"{system}: {err}" if system else str(err)) from None
     for name, schema in GROUP_SCHEMAS.items():
         sections[name] = _validate_section(name, schema, cfg[name])
     unknown_top = set(cfg.keys()) - set(GROUPS) - {"run_id"}
@@ -176,3 +185,80 @@ def compose(overrides: Sequence[str] = (), config_name: str = "config") -> EvalC
     if not run_id or "/" in run_id or run_id in (".", ".."):
         raise ConfigError(f"run_id={run_id!r} must be a plain folder name")
     return EvalConfig(**sections, run_id=run_id, choices=choices, resolved=resolved)
+
+
+def _systems_file_entries(path: str | None) -> list:
+    if path is None:
+        return []
+    file = Path(path).expanduser()
+    try:
+        entries = OmegaConf.to_container(OmegaConf.load(file), resolve=False).get("systems")
+    except (OSError, OmegaConfBaseException, AttributeError) as err:
+        raise ConfigError(f"compare.systems_file={file}: cannot read it ({_first_line(err)})") from None
+    if not isinstance(entries, list):
+        raise ConfigError(
+            f"compare.systems_file={file}: a YAML file with a `systems:` list, one entry per system"
+        )
+    return entries
+
+
+def _override_key(override: str) -> str:
+    return override.lstrip("+~").split("=")[0]
+
+
+def _expand_systems(cfg: EvalConfig, overrides: list[str], config_name: str) -> EvalConfig:
+    """Build every system of compare.systems as if its option had been picked with `model=`."""
+    entries = [*cfg.compare.systems, *_systems_file_entries(cfg.compare.systems_file)]
+    if not entries:
+        cfg.systems, cfg.system_resolved = [cfg.model], [cfg.resolved["model"]]
+        return cfg
+    if len(entries) == 1:
+        raise ConfigError(
+            "compare.systems lists one system: list two or more to compare, or score one with compare=none model=..."
+        )
+    options = config_groups()["model"]
+    others = [o for o in overrides if _override_key(o).split(".")[0] != "model"]
+    systems, resolved = [], []
+    for k, entry in enumerate(entries):
+        if not isinstance(entry, dict) or "option" not in entry:
+            raise ConfigError(f"compare.systems[{k}]={entry!r}: give `option` (one of {', '.join(options)})")
+        fields = {key: value for key, value in entry.items() if key != "option"}
+        option = entry["option"]
+        if option not in options:
+            raise ConfigError(
+                f"compare.systems[{k}].option={option!r} is not a model option; valid: {', '.join(options)}"
+            )
+        where = f"compare.systems[{k}] (option {option})"
+        tree, choices = _compose_tree([*others, f"model={option}"], config_name)
+        try:
+            tree.model = OmegaConf.merge(tree.model, fields)
+        except ConfigKeyError as err:
+            key = getattr(err, "key", None) or _first_line(err)
+            raise ConfigError(f"{where}: unknown key {key!r} for this model option") from None
+        except ValidationError as err:
+            raise ConfigError(f"{where}: {getattr(err, 'key', '')}: {_first_line(err)}") from None
+        built = _finish(tree, choices, system=where)
+        systems.append(built.model)
+        resolved.append(built.resolved["model"])
+    names = [system.name for system in systems]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ConfigError(
+            f"compare.systems: {twice} name more than one system; give each system its own `name`"
+        )
+    cfg.systems, cfg.system_resolved = systems, resolved
+    cfg.resolved["systems"] = resolved
+    return cfg
+
+
+def compose(overrides: Sequence[str] = (), config_name: str = "config") -> EvalConfig:
+    """Compose conf/ with `overrides` and return the validated, typed config (with its systems)."""
+    overrides = list(overrides)
+    cfg, choices = _compose_tree(overrides, config_name)
+    given = [o for o in overrides if _override_key(o).split(".")[0] == "model"]
+    if given and (cfg.compare.systems or cfg.compare.systems_file):
+        raise ConfigError(
+            f"{given[0]}: this run compares the systems listed in compare.systems; change a system in its "
+            "entry there (or compare=none to score `model` alone)"
+        )
+    return _expand_systems(_finish(cfg, choices), overrides, config_name)

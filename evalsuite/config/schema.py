@@ -8,6 +8,7 @@ unknown key, a wrong type or a bad choice fails at start-up with one line, befor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from omegaconf import MISSING
 
@@ -33,10 +34,17 @@ class VideosDirModelConfig:
     mapping_csv: str | None = None
     frames_fps: float = 24.0
     synthesize: bool = False
+    # With synthesize: every even frame of the test patterns is darkened and every odd one brightened by
+    # this many grey levels: a copy that flickers by a known amount, for comparisons.
+    synthetic_flicker: float = 0.0
 
     def __post_init__(self) -> None:
         if self.frames_fps <= 0:
             raise ConfigError(f"model.frames_fps must be positive, got {self.frames_fps}")
+        if self.synthetic_flicker < 0 or (self.synthetic_flicker and not self.synthesize):
+            raise ConfigError(
+                f"model.synthetic_flicker={self.synthetic_flicker}: grey levels >= 0, only with synthesize=true"
+            )
         if not self.name or any(c in self.name for c in "/\\"):
             raise ConfigError(f"model.name={self.name!r} must be non-empty and contain no path separator")
 
@@ -257,6 +265,37 @@ class ReportConfig:
 
 
 @dataclass
+class CompareConfig:
+    """Several systems in one run, compared (conf/compare/; README "Compare systems").
+
+    Each entry of `systems` picks a model option by name and overrides its keys, e.g.
+    {option: videos_dir, name: gen3, dir: /data/gen3}; with no entries the run scores `model` alone."""
+
+    run_name: str = MISSING  # the run folder is reports/<run_name>__<prompt set> (run_id)
+    systems: list[Any] = field(default_factory=list)
+    systems_file: str | None = None  # a YAML file with a `systems:` list, added after `systems`
+    published: str | None = None  # a CSV of published numbers: system, metric, value, aggregation[, source]
+    published_systems: list[str] | None = None  # which systems of that file to show (default: all)
+    aggregation: str = "per_video"  # or vbench: consistency weighted by frame pairs, as VBench's code
+    alpha: float = 0.05
+    n_resamples: int = 1000
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        _choice("compare.aggregation", self.aggregation, ("per_video", "vbench"))
+        if not 0 < self.alpha < 1:
+            raise ConfigError(f"compare.alpha must lie in (0, 1), got {self.alpha}")
+        if self.n_resamples < 1:
+            raise ConfigError(f"compare.n_resamples must be >= 1, got {self.n_resamples}")
+        for k, entry in enumerate(self.systems):
+            if not isinstance(entry, dict) or "option" not in entry:
+                raise ConfigError(
+                    f"compare.systems[{k}]={entry!r}: each system is a mapping with `option` (a model option) "
+                    "and the model keys to change, e.g. {option: videos_dir, name: gen3, dir: /data/gen3}"
+                )
+
+
+@dataclass
 class RuntimeConfig:
     device: str = "cpu"
     dtype: str = "float32"
@@ -346,8 +385,16 @@ class EvalConfig:
     runtime: RuntimeConfig
     regression: RegressionConfig
     run_id: str
+    compare: CompareConfig = field(default_factory=lambda: CompareConfig(run_name=""))
+    # The systems this run scores: compare.systems expanded into model configs, else [model].
+    systems: list[VideosDirModelConfig | HYVideoModelConfig] = field(default_factory=list)
+    system_resolved: list[dict] = field(default_factory=list)  # each system's resolved model section
     choices: dict[str, str] = field(default_factory=dict)
     resolved: dict = field(default_factory=dict)
+
+    @property
+    def is_comparison(self) -> bool:
+        return len(self.systems) > 1
 
 
 GROUP_SCHEMAS: dict[str, type] = {
@@ -358,4 +405,5 @@ GROUP_SCHEMAS: dict[str, type] = {
     "report": ReportConfig,
     "runtime": RuntimeConfig,
     "regression": RegressionConfig,
+    "compare": CompareConfig,
 }

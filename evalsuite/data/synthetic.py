@@ -68,6 +68,18 @@ def moving_disk(num_frames: int, height: int, width: int, seed: int = 0) -> np.n
     return frames
 
 
+def add_flicker(frames: np.ndarray, amplitude: float) -> np.ndarray:
+    """Even frames darker and odd frames brighter by `amplitude` grey levels, clipped to 0-255.
+
+    A degradation whose effect on VBench's temporal flickering is known in sign for every pattern:
+    consecutive frames move apart, so the score drops, except where clipping leaves a frame as it was
+    (the black-and-white `alternate` pattern, already at the worst score, is unchanged: a tie). A
+    brightness offset survives video compression, where per-pixel noise is largely smoothed away."""
+    signs = np.where(np.arange(len(frames)) % 2 == 1, 1.0, -1.0)[:, None, None, None]
+    shifted = frames.astype(np.float32) + np.float32(amplitude) * signs
+    return np.clip(np.round(shifted), 0, 255).astype(np.uint8)
+
+
 PATTERNS: dict[str, Callable[..., np.ndarray]] = {
     "static": static,
     "translate": translate,
@@ -87,11 +99,13 @@ def synthesize_test_videos(
     width: int = 96,
     fps: float = 24.0,
     seed: int = 0,
+    flicker: float = 0.0,
 ) -> dict[str, Path]:
     """Write one short pattern video per prompt id (`<prompt_id>.mp4`), cycling through `PATTERNS`.
 
-    Existing files are kept (the patterns are deterministic), so re-running costs nothing.
-    Returns prompt_id -> path.
+    `flicker` > 0 darkens every even frame and brightens every odd one by that many grey levels
+    (clipped to 0-255; see `add_flicker`): a copy degraded by a known amount. Existing files are kept
+    (the videos are deterministic), so re-running costs nothing. Returns prompt_id -> path.
     """
     out_dir = Path(out_dir)
     names = list(PATTERNS)
@@ -100,6 +114,9 @@ def synthesize_test_videos(
         path = out_dir / f"{prompt_id}.mp4"
         if not path.exists():
             pattern = PATTERNS[names[index % len(names)]]
-            write_video(path, pattern(num_frames, height, width, seed=seed + index), fps)
+            frames = pattern(num_frames, height, width, seed=seed + index)
+            if flicker > 0:
+                frames = add_flicker(frames, flicker)
+            write_video(path, frames, fps)
         written[prompt_id] = path
     return written

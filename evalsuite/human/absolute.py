@@ -30,6 +30,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from evalsuite.human.bootstrap import cluster_weights, percentile_interval
 from evalsuite.human.ratings import Ratings
+from evalsuite.ranking import rank_ranges
 
 OVERALL = "overall"
 
@@ -191,21 +192,13 @@ def _pairs(criterion: str, matrix: np.ndarray, models: list[str], weights: np.nd
 
 def rank_with_ties(rates: pd.DataFrame, pairs: pd.DataFrame, primary: str, alpha: float) -> pd.DataFrame:
     """Rank range per model on `primary`: [1 + #significantly better, N − #significantly worse]."""
-    table = rates[rates["criterion"] == primary][["model", "rate"]].sort_values("rate", ascending=False)
+    primary_rates = rates[rates["criterion"] == primary].set_index("model")["rate"]
     significant = (
         pairs[(pairs["criterion"] == primary) & (pairs["p_holm"] < alpha)] if not pairs.empty else pairs
     )
-    better = {m: 0 for m in table["model"]}
-    worse = dict(better)
-    for row in significant.itertuples(index=False):
-        winner, loser = (row.model_a, row.model_b) if row.diff > 0 else (row.model_b, row.model_a)
-        better[loser] += 1
-        worse[winner] += 1
-    n = len(table)
-    table["rank_low"] = [1 + better[m] for m in table["model"]]
-    table["rank_high"] = [n - worse[m] for m in table["model"]]
-    table["rank"] = [
-        str(lo) if lo == hi else f"{lo}-{hi}"
-        for lo, hi in zip(table["rank_low"], table["rank_high"], strict=True)
+    wins = [
+        (row.model_a, row.model_b) if row.diff > 0 else (row.model_b, row.model_a)
+        for row in significant.itertuples(index=False)
     ]
-    return table.rename(columns={"rate": f"{primary}_rate"}).reset_index(drop=True)
+    table = rank_ranges(primary_rates, wins)
+    return table.rename(columns={"system": "model", "estimate": f"{primary}_rate"})

@@ -61,6 +61,9 @@ class Metric(ABC):
     #: The VBench dimension this metric reproduces (VBench's code, network and weights), else None.
     #: Only such metrics enter the VBench-normalised table (evalsuite/report/vbench_normalised.py).
     vbench_dimension: ClassVar[str | None] = None
+    #: VBench's own code averages this dimension over all frame pairs of all videos (a video weighs its
+    #: frame count − 1) where this suite averages videos equally; a comparison can ask for VBench's way.
+    vbench_pair_weighted: ClassVar[bool] = False
 
     @classmethod
     def networks(cls) -> tuple[str, ...]:

@@ -13,7 +13,8 @@ consistency reads CLIP ViT-B/32 image embeddings on VBench's CLIP view (bicubic 
 Deviations from VBench's code: (1) VBench's headline number per dimension is a frame-weighted mean
 over all videos (sum of per-pair similarities / number of pairs), which is why it moves with the GPU
 count when videos differ in length; this suite reports each video's value above and averages videos
-equally in the report. (2) A single-frame video is a failed row here; VBench divides by zero (subject)
+equally in the report. A comparison of systems offers VBench's way (`compare.aggregation=vbench`, see
+`vbench_pair_weighted`). (2) A single-frame video is a failed row here; VBench divides by zero (subject)
 or returns 1.0 (background, recent versions). (3) VBench runs DINO one frame at a time and CLIP in
 fp16 on GPUs; here frames are batched, in fp32 (same values up to float rounding).
 """
@@ -45,6 +46,7 @@ class _Consistency(Metric):
 class SubjectConsistency(_Consistency):
     name = "subject_consistency"
     vbench_dimension = "subject consistency"
+    vbench_pair_weighted = True
     version = "1"
     features = ("dino_vitb16_cls",)
     criterion = "motion_quality"
@@ -55,6 +57,7 @@ class SubjectConsistency(_Consistency):
 class BackgroundConsistency(_Consistency):
     name = "background_consistency"
     vbench_dimension = "background consistency"
+    vbench_pair_weighted = True
     version = "1"
     features = ("clip_vit_b32_image",)
     criterion = "motion_quality"

@@ -33,11 +33,13 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class VideoJob:
-    """One video to score: where it is, its content hash and its prompt."""
+    """One video to score: where it is, its content hash and its prompt; `frames_fps`, the frame rate of
+    a folder of frame images when it differs from the engine's (systems of one comparison may differ)."""
 
     path: str
     sha256: str
     prompt: str | None = None
+    frames_fps: float | None = None
 
 
 @dataclass
@@ -121,8 +123,11 @@ class MetricEngine:
             features=[(f, FEATURES[f].version, FEATURES[f].view) for f in metric.features],
             weights={n: self.pool.weights_id(n) for n in metric.networks()},
             prompt=job.prompt if metric.uses_prompt else None,
-            frames_fps=self.frames_fps,
+            frames_fps=self._fps(job),
         )
+
+    def _fps(self, job: VideoJob) -> float:
+        return job.frames_fps or self.frames_fps
 
     # ---- running -------------------------------------------------------------------------------
     def run(self, jobs: list[VideoJob]) -> Iterator[list[MetricResult]]:
@@ -152,7 +157,7 @@ class MetricEngine:
             cached.append(hits)
             needs_decode = len(hits) < len(self.metrics)
             decodes.append(
-                executor.submit(read_video, job.path, frames_fps=self.frames_fps) if needs_decode else None
+                executor.submit(read_video, job.path, frames_fps=self._fps(job)) if needs_decode else None
             )
         return chunk, cached, decodes
 

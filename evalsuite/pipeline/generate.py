@@ -176,9 +176,10 @@ def generate_videos(
     run_id: str,
     code_version: str,
     progress: bool = True,
+    videos_dir: str = VIDEOS_DIR,
 ) -> Manifest:
-    """Make the missing videos of this process's shard; returns the manifest it wrote (the shard's own
-    manifest when sharded, else the run's)."""
+    """Make the missing videos of this process's shard into `videos_dir` (relative to the run folder);
+    returns the manifest it wrote (the shard's own manifest when sharded, else the run's)."""
     from hyvideo.pipeline import VideoSizeError
 
     model: HYVideoModelConfig = cfg.model
@@ -209,7 +210,7 @@ def generate_videos(
         return manifest
 
     pipeline = build_pipeline(model, cfg.runtime)
-    videos = manifest.path.parent / VIDEOS_DIR
+    videos = manifest.path.parent / videos_dir
     bar = tqdm(todo, desc=f"generate {model.name}", unit="video", disable=not progress)
     for prompt in bar:
         seed = prompt_seed(model, prompt.prompt_id)

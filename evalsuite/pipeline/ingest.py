@@ -82,7 +82,7 @@ def ingest_videos_dir(
     folder = Path(cfg.dir).expanduser()
     prompt_ids = prompt_set.table["prompt_id"].tolist()
     if cfg.synthesize:
-        synthesize_test_videos(prompt_ids, folder)
+        synthesize_test_videos(prompt_ids, folder, flicker=cfg.synthetic_flicker)
     if not folder.is_dir():
         raise ConfigError(
             f"model.dir={folder}: folder not found; point model.dir at the folder holding the videos"

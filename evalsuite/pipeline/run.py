@@ -8,18 +8,18 @@ run id resumes: finished videos and scores are reused.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 from omegaconf import OmegaConf
 
+from evalsuite.compare.data import ComparisonData, PromptSetIdentity, write_run_identity
 from evalsuite.config.loader import config_hash
 from evalsuite.config.schema import EvalConfig
 from evalsuite.data.atomic import write_text_atomic
 from evalsuite.data.manifest import Manifest
 from evalsuite.data.prompt_sets import PromptSet
-from evalsuite.data.synthetic import SYNTHETIC_MODEL_NAME
 from evalsuite.errors import ConfigError
 from evalsuite.pipeline.generate import generate_videos, resolve_device, shard_of
 from evalsuite.pipeline.ingest import ingest_videos_dir
@@ -59,63 +59,79 @@ def run_paths(cfg: EvalConfig) -> RunPaths:
 def run_warnings(cfg: EvalConfig) -> list[str]:
     """What a reader must know before trusting the numbers; printed first in every report."""
     notes = []
-    if cfg.model.kind == "hyvideo" and cfg.model.weights == "random":
-        notes.append(
-            f"The videos of this run come from HunyuanVideo's `{cfg.model.preset}` preset with RANDOM weights "
-            f"(seed {cfg.model.weights_seed}, model `{cfg.model.name}`): the numbers check the pipeline and measure no model."
-        )
-    if cfg.model.kind == "videos_dir" and cfg.model.synthesize:
-        notes.append(
-            f"The videos of this run are synthetic test patterns made by the suite (model `{SYNTHETIC_MODEL_NAME}`), "
-            "not model output: the numbers check the pipeline and measure no model."
-        )
+    for model in cfg.systems:
+        who = "this run" if len(cfg.systems) == 1 else f"system `{model.name}`"
+        if model.kind == "hyvideo" and model.weights == "random":
+            notes.append(
+                f"The videos of {who} come from HunyuanVideo's `{model.preset}` preset with RANDOM weights "
+                f"(seed {model.weights_seed}, model `{model.name}`): the numbers check the pipeline and measure no model."
+            )
+        if model.kind == "videos_dir" and model.synthesize:
+            flicker = (
+                f", flickering by ±{model.synthetic_flicker:g} grey levels" if model.synthetic_flicker else ""
+            )
+            notes.append(
+                f"The videos of {who} are synthetic test patterns made by the suite (model `{model.name}`{flicker}), "
+                "not model output: the numbers check the pipeline and measure no model."
+            )
     return notes
 
 
+def system_config(cfg: EvalConfig, index: int) -> EvalConfig:
+    """The run's config as it would be had `model` been the index-th system."""
+    resolved = {**cfg.resolved, "model": cfg.system_resolved[index]}
+    return replace(cfg, model=cfg.systems[index], resolved=resolved)
+
+
 def run_generation(cfg: EvalConfig) -> tuple[PromptSet, Manifest, RunPaths]:
-    """Stages 1-2: load the prompt set, then make or ingest one video per prompt into the manifest."""
+    """Stages 1-2: load the prompt set, then make or ingest one video per prompt and system into the
+    manifest (one row per system × prompt)."""
     paths = run_paths(cfg)
     paths.output_dir.mkdir(parents=True, exist_ok=True)
     write_text_atomic(paths.output_dir / "config.yaml", OmegaConf.to_yaml(OmegaConf.create(cfg.resolved)))
     prompt_set = load_prompts(cfg.prompts)
     log.info("%s", prompt_set.summary())
     manifest = Manifest.load_or_new(paths.manifest)
-    if cfg.model.kind == "hyvideo":
-        manifest = generate_videos(
-            cfg,
-            prompt_set,
-            manifest,
-            run_id=cfg.run_id,
-            code_version=code_version(),
-            progress=cfg.runtime.progress,
-        )
-    else:
-        manifest = ingest_videos_dir(
-            cfg.model,
-            prompt_set,
-            manifest,
-            run_id=cfg.run_id,
-            config_hash=config_hash(cfg.resolved["model"]),
-            code_version=code_version(),
-            progress=cfg.runtime.progress,
-        )
+    for index, model in enumerate(cfg.systems):
+        system = system_config(cfg, index)
+        if model.kind == "hyvideo":
+            manifest = generate_videos(
+                system,
+                prompt_set,
+                manifest,
+                run_id=cfg.run_id,
+                code_version=code_version(),
+                progress=cfg.runtime.progress,
+                videos_dir=f"videos/{model.name}" if cfg.is_comparison else "videos",
+            )
+        else:
+            manifest = ingest_videos_dir(
+                model,
+                prompt_set,
+                manifest,
+                run_id=cfg.run_id,
+                config_hash=config_hash(system.resolved["model"]),
+                code_version=code_version(),
+                progress=cfg.runtime.progress,
+            )
     return prompt_set, manifest, paths
 
 
 def run_eval(cfg: EvalConfig) -> EvalResult:
     """The whole job; returns the tables and the report files written."""
-    if cfg.model.kind == "hyvideo" and shard_of(cfg.model)[1] > 1:
+    if any(m.kind == "hyvideo" and shard_of(m)[1] > 1 for m in cfg.systems):
         raise ConfigError(
             "a sharded run only generates: run `hyvideo-generate ... model.shard=i/n` per process, "
             "then the eval once without model.shard (it merges the shards)"
         )
+    names = [m.name for m in cfg.systems]  # distinct: the config loader checks
     prompt_set, manifest, paths = run_generation(cfg)
     current = manifest.table[
-        (manifest.table["model"] == cfg.model.name)
-        & manifest.table["prompt_id"].isin(prompt_set.table["prompt_id"])
+        manifest.table["model"].isin(names) & manifest.table["prompt_id"].isin(prompt_set.table["prompt_id"])
     ]
     score_run = run_scoring(cfg, Manifest(paths.manifest, current.reset_index(drop=True)), paths.scores)
     scores = score_run.table
+    identity = PromptSetIdentity.of(prompt_set)
     inputs = ReportInputs(
         run_id=cfg.run_id,
         title=cfg.report.title,
@@ -127,7 +143,14 @@ def run_eval(cfg: EvalConfig) -> EvalResult:
         warnings=run_warnings(cfg) + network_warnings(score_run),
         unavailable=score_run.unavailable,
     )
+    write_run_identity(paths.output_dir, identity, names, scores, inputs.warnings)
     files = write_report(inputs, paths.output_dir, cfg.report.formats, cfg.report.vbench_normalised)
+    if cfg.is_comparison:
+        from evalsuite.pipeline.compare import run_comparison
+
+        data = ComparisonData.of(scores, current, names, identity, warnings=inputs.warnings)
+        comparison_files = run_comparison(cfg, data, paths.output_dir / "comparison")
+        files |= {f"comparison/{name}": path for name, path in comparison_files.items()}
     if cfg.human.ratings is not None:
         from evalsuite.pipeline.human import run_human
 
@@ -162,7 +185,7 @@ def run_scoring(cfg: EvalConfig, manifest: Manifest, scores_path: Path) -> Score
             scores_path,
             pool=pool,
             cache=cache,
-            frames_fps=getattr(cfg.model, "frames_fps", 24.0),
+            frames_fps={m.name: getattr(m, "frames_fps", 24.0) for m in cfg.systems},
             frame_batch=cfg.metrics.frame_batch,
             videos_per_batch=cfg.metrics.videos_per_batch,
             workers=cfg.runtime.workers,

@@ -68,13 +68,15 @@ def score_videos(
     *,
     pool: NetworkPool,
     cache: FeatureCache,
-    frames_fps: float = 24.0,
+    frames_fps: float | dict[str, float] = 24.0,
     frame_batch: int = 32,
     videos_per_batch: int = 4,
     workers: int = 0,
     progress: bool = True,
 ) -> ScoreRun:
-    """Score every row of `manifest` and save the table at `scores_path`."""
+    """Score every row of `manifest` and save the table at `scores_path`. `frames_fps`: the frame rate
+    given to folders of frame images, one for all or one per model (system) name."""
+    fps_of = frames_fps if isinstance(frames_fps, dict) else {}
     engine = MetricEngine(
         metrics,
         pool,
@@ -82,12 +84,15 @@ def score_videos(
         frame_batch=frame_batch,
         videos_per_batch=videos_per_batch,
         workers=workers,
-        frames_fps=frames_fps,
+        frames_fps=24.0 if isinstance(frames_fps, dict) else frames_fps,
     )
     rows = manifest.table.to_dict("records")
     ok_rows = [r for r in rows if r["status"] == STATUS_OK]
     # Text alignment is judged against the prompt the user wrote, not a rewrite of it.
-    jobs = [VideoJob(str(manifest.resolve(r["video_path"])), r["sha256"], r.get("prompt")) for r in ok_rows]
+    jobs = [
+        VideoJob(str(manifest.resolve(r["video_path"])), r["sha256"], r.get("prompt"), fps_of.get(r["model"]))
+        for r in ok_rows
+    ]
     out: list[dict] = []
     for row in rows:  # videos that were never made: one failed row per metric, with the reason
         if row["status"] != STATUS_OK:

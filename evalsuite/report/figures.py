@@ -17,7 +17,7 @@ import pandas as pd
 DPI = 110
 
 
-def _png(fig: plt.Figure) -> bytes:
+def to_png(fig: plt.Figure) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
     plt.close(fig)
@@ -55,7 +55,7 @@ def criterion_bars(
         ncol=min(4, len(order) + 1), fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), frameon=False
     )
     ax.set_title("Pass rate per criterion (whiskers: Wilson 95%)")
-    return _png(fig)
+    return to_png(fig)
 
 
 def rank_plot(ranking: pd.DataFrame, primary: str) -> bytes:
@@ -75,7 +75,7 @@ def rank_plot(ranking: pd.DataFrame, primary: str) -> bytes:
     ax.set_xlim(0.5, n + 2.8)
     ax.set_xlabel(f"rank on {primary.replace('_', ' ')} (dot: point estimate; bar: ranks the data allow)")
     ax.grid(axis="x", alpha=0.3)
-    return _png(fig)
+    return to_png(fig)
 
 
 def heatmap(matrix: pd.DataFrame, title: str, *, fmt: str = "{:.0%}", cmap: str = "viridis",
@@ -102,7 +102,7 @@ def heatmap(matrix: pd.DataFrame, title: str, *, fmt: str = "{:.0%}", cmap: str 
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     fig.colorbar(image, ax=ax, fraction=0.04)
-    return _png(fig)
+    return to_png(fig)
 
 
 def metric_panels(
@@ -143,4 +143,4 @@ def metric_panels(
     if len(models) > 1:
         axes.flat[0].legend(fontsize=7, loc="best")
     fig.tight_layout()
-    return _png(fig)
+    return to_png(fig)

@@ -21,6 +21,7 @@ table.t caption{caption-side:top;text-align:left;color:#555;font-size:.95em;padd
 ul.plain li{margin:.25em 0}code{background:#f4f4f4;padding:0 .2em;border-radius:3px}
 table.left2 td:nth-child(-n+2),table.left2 th:nth-child(-n+2),table.left3 td:nth-child(-n+3),table.left3 th:nth-child(-n+3){text-align:left}
 table.text td,table.text th{text-align:left;white-space:normal}
+table.wrap th,table.wrap td{white-space:normal;max-width:9em}table.wrap td:first-child{max-width:none;white-space:nowrap}
 """
 
 
@@ -34,7 +35,8 @@ def number(value: float) -> str:
 
 def table(frame: pd.DataFrame, caption: str = "", align: str = "") -> str:
     """A table: the first column left-aligned, the others right (numbers); `align` "left2" or "left3"
-    left-aligns the first 2 or 3 columns, "text" every column, with wrapping."""
+    left-aligns the first 2 or 3 columns, "text" every column, with wrapping; "wrap" lets cells after the
+    first wrap (narrow columns for many systems)."""
     caption = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     classes = ["t", align] if align else "t"
     rendered = frame.to_html(index=False, float_format=number, na_rep="–", border=0, classes=classes)

@@ -74,16 +74,26 @@ def paper_table(analysis: CampaignAnalysis) -> pd.DataFrame:
     return table
 
 
-def _latex(table: pd.DataFrame, caption: str) -> str:
+def latex_table(table: pd.DataFrame, caption: str, wide: bool = False) -> str:
+    """A booktabs table of strings; `wide` scales it to the text width (needs graphicx)."""
     escaped = table.map(lambda v: str(v).replace("%", r"\%").replace("_", r"\_").replace("&", r"\&"))
     escaped = escaped.replace({"✔": r"\checkmark", "✘": r"$\times$"})
-    header = " & ".join(escaped.columns) + r" \\"
-    lines = [
-        r"% needs \usepackage{booktabs} and \usepackage{amssymb} (for \checkmark)",
-        r"\begin{table}[t]", r"\centering", rf"\caption{{{caption}}}",
+    columns = [str(c).replace("%", r"\%").replace("_", r"\_").replace("&", r"\&") for c in escaped.columns]
+    columns = [c.replace("↑", r"$\uparrow$").replace("↓", r"$\downarrow$") for c in columns]
+    header = " & ".join(columns) + r" \\"
+    tabular = [
         r"\begin{tabular}{l" + "c" * (len(table.columns) - 1) + "}", r"\toprule", header, r"\midrule",
         *(" & ".join(row) + r" \\" for row in escaped.to_numpy().tolist()),
-        r"\bottomrule", r"\end{tabular}", r"\end{table}", "",
+        r"\bottomrule", r"\end{tabular}",
+    ]  # fmt: skip
+    if wide:
+        tabular = [r"\resizebox{\textwidth}{!}{%", *tabular, "}"]
+    needs = r"\usepackage{booktabs}, \usepackage{amssymb} (for \checkmark)" + (
+        ", \\usepackage{graphicx}" if wide else ""
+    )
+    lines = [
+        f"% needs {needs}",
+        r"\begin{table}[t]", r"\centering", rf"\caption{{{caption}}}", *tabular, r"\end{table}", "",
     ]  # fmt: skip
     return "\n".join(lines)
 
@@ -115,7 +125,7 @@ def write_human_report(
     files["comparison.md"] = out / "comparison.md"
     write_text_atomic(files["comparison.md"], f"{caption}\n\n{table.to_markdown(index=False)}\n")
     files["comparison.tex"] = out / "comparison.tex"
-    write_text_atomic(files["comparison.tex"], _latex(table, caption))
+    write_text_atomic(files["comparison.tex"], latex_table(table, caption))
     for name, frame in _tables(analysis).items():
         files[name] = out / name
         _csv(frame, files[name])

@@ -18,17 +18,7 @@ from __future__ import annotations
 import pandas as pd
 
 from evalsuite.metrics import METRICS
-
-#: VBench's quality dimensions: (Min, Max, weight), from VBench's scripts/constant.py.
-QUALITY_DIMENSIONS: dict[str, tuple[float, float, float]] = {
-    "subject consistency": (0.1462, 1.0, 1.0),
-    "background consistency": (0.2615, 1.0, 1.0),
-    "temporal flickering": (0.6293, 1.0, 1.0),
-    "motion smoothness": (0.706, 0.9975, 1.0),
-    "aesthetic quality": (0.0, 1.0, 1.0),
-    "imaging quality": (0.0, 1.0, 1.0),
-    "dynamic degree": (0.0, 1.0, 0.5),
-}
+from evalsuite.metrics.vbench_scale import QUALITY_DIMENSIONS
 
 
 def normalised_table(by_model: pd.DataFrame) -> pd.DataFrame:

@@ -27,11 +27,16 @@ def test_default_config_composes_and_validates() -> None:
         "runtime": "cpu",
         "weights": "default",
         "regression": "default",
+        "compare": "none",
     }
+    assert [m.name for m in cfg.systems] == ["hyvideo-tiny-random"] and not cfg.is_comparison
 
 
-def test_every_group_option_composes() -> None:
+def test_every_group_option_composes(tmp_path: Path) -> None:
+    listed = tmp_path / "systems.yaml"
+    listed.write_text("systems:\n  - {option: synthetic_videos}\n  - {option: hyvideo_tiny}\n")
     required = {
+        "compare=file": [f"compare.systems_file={listed}", "compare.run_name=x"],
         "model=videos_dir": ["model.name=x", "model.dir=/tmp"],
         "model=hyvideo": ["model.weights=/ckpts"],
         "prompts=penguin": ["prompts.path=/p.csv"],

@@ -32,6 +32,7 @@ def test_synthetic_videos_run_end_to_end(run_dir: Path) -> None:
             "vbench_normalised.csv",  # temporal flickering is a VBench dimension
             "report.md",
             "report.html",
+            "run.json",  # the run's identity, read by `hyvideo-eval compare`
             "synthetic_test_videos",
         ]
     )

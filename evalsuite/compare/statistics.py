@@ -1,0 +1,282 @@
+"""Per-metric statistics of a comparison of several systems over one prompt set.
+
+Input: a tidy score table (system, prompt_id, metric, value, status; see `ComparisonData`). For every
+metric (and VBench's quality score over the VBench dimensions present):
+
+* **Means**: each system's mean over the prompts it has an `ok` value for, with a percentile-bootstrap
+  95% interval over prompts. Aggregation `per_video` weights every video equally (this suite's
+  definition); `vbench` weights each video of subject and background consistency by its number of
+  frame pairs, as VBench's own code does for those two dimensions (every other VBench dimension
+  averages videos equally there too).
+* **Pairs**: for every pair of systems, on the prompts both have an `ok` value for (`n_paired`, always
+  shown): the mean paired difference a − b (always per video, whatever the aggregation) with a paired
+  bootstrap 95% interval, the share of prompts where a is better (ties count half), and a two-sided
+  Wilcoxon signed-rank p (scipy; zero differences dropped, p = 1 when every difference is zero),
+  Holm-corrected over the pairs of that metric (`holm`, equal to statsmodels').
+* **Rank ranges**: [1 + #systems significantly better, N − #systems significantly worse], in the
+  metric's own direction (lower is better for BRISQUE, NIQE, ...), as in the human layer.
+
+Every bootstrap draws its resamples once, as multinomial weights over the prompt set
+(`evalsuite.human.bootstrap.cluster_weights`), shared by every system, metric and pair, so paired
+differences stay paired and the same inputs and seed give the same tables. No torch here.
+
+VBench's quality score (`vbench_quality_score`): its mean is VBench's weighted mean of the normalised
+dimension means (evalsuite/report/vbench_normalised.py), its interval the same combination of the
+dimensions' bootstrap means; its paired tests and rank ranges use the per-prompt score
+Σ w_d·(x_pd − min_d)/(max_d − min_d) / Σ w_d over prompts where every present dimension is `ok`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from evalsuite.human.bootstrap import cluster_weights, percentile_interval
+from evalsuite.metrics.vbench_scale import QUALITY_DIMENSIONS
+from evalsuite.ranking import rank_ranges
+
+QUALITY_SCORE = "vbench_quality_score"
+AGGREGATIONS = ("per_video", "vbench")
+CONFIDENCE = 0.95
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    """What the statistics need to know of a metric: its direction and its VBench role."""
+
+    higher_is_better: bool = True
+    vbench_dimension: str | None = None
+    pair_weighted: bool = False  # VBench aggregates it over frame pairs (subject/background consistency)
+    criterion: str = "visual_quality"
+
+
+@dataclass
+class ComparisonStatistics:
+    means: pd.DataFrame  # metric, system, n_ok, n_failed, n_missing, mean, ci95_low, ci95_high
+    pairs: (
+        pd.DataFrame
+    )  # metric, system_a, system_b, n_paired, mean_a, mean_b, diff, ..., p_holm, significant
+    ranks: pd.DataFrame  # metric, system, mean, rank_low, rank_high, rank
+    boot_means: dict[str, np.ndarray]  # metric -> resamples × systems (for correlations with people)
+    quality_label: str | None  # "vbench_quality_score (partial: 6 of 7 dimensions)", or None
+    prompts: pd.Index  # the prompt set, in the order of the weights' columns
+    weights: np.ndarray  # resamples × prompts: the multinomial prompt weights every bootstrap used
+
+
+def _pivot(scores: pd.DataFrame, metric: str, prompts: pd.Index, systems: list[str]) -> pd.DataFrame:
+    part = scores[scores["metric"] == metric]
+    return part.pivot(index="prompt_id", columns="system", values="value").reindex(
+        index=prompts, columns=systems
+    )
+
+
+def _counts(scores: pd.DataFrame, metric: str, system: str, n_prompts: int) -> tuple[int, int, int]:
+    part = scores[(scores["metric"] == metric) & (scores["system"] == system)]
+    n_ok = int((part["status"] == "ok").sum())
+    n_missing = int((part["status"] == "missing").sum()) + n_prompts - len(part)
+    return n_ok, len(part) - n_ok - int((part["status"] == "missing").sum()), n_missing
+
+
+def weighted_means(weights: np.ndarray, values: np.ndarray, video_weights: np.ndarray) -> np.ndarray:
+    """Per row of `weights` (resamples × prompts) and column of `values` (prompts × systems, NaN where
+    a system has no value): the mean of the values, each video weighted by `video_weights` (same shape
+    as values)."""
+    valid = ~np.isnan(values)
+    numerator = weights @ np.where(valid, values * video_weights, 0.0)
+    denominator = weights @ np.where(valid, video_weights, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return numerator / denominator
+
+
+def holm(pvalues: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjusted p-values: sorted ascending, the k-th (from 0) times (m − k), made
+    non-decreasing, capped at 1. Equal to statsmodels' multipletests(method="holm") (tested); written out
+    because statsmodels 0.15 runs a full gc.collect() on every call, 0.1 s each in a process with torch
+    loaded, which is most of a 16-metric comparison's time."""
+    order = np.argsort(pvalues, kind="stable")
+    m = len(pvalues)
+    stepped = np.maximum.accumulate(pvalues[order] * (m - np.arange(m)))
+    adjusted = np.empty(m)
+    adjusted[order] = np.minimum(stepped, 1.0)
+    return adjusted
+
+
+def wilcoxon_p(differences: np.ndarray) -> float:
+    """Two-sided Wilcoxon signed-rank p of paired differences (1.0 when all are zero, NaN when none)."""
+    if len(differences) == 0:
+        return float("nan")
+    if not np.any(differences):
+        return 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # scipy warns on ties and small n; the p it returns is right
+        return float(stats.wilcoxon(differences, zero_method="wilcox", alternative="two-sided").pvalue)
+
+
+def _pairs(
+    metric: str, matrix: np.ndarray, systems: list[str], weights: np.ndarray, higher: bool
+) -> list[dict]:
+    index = list(combinations(range(len(systems)), 2))
+    if not index:
+        return []
+    valid = ~np.isnan(matrix)
+    both = np.stack([valid[:, i] & valid[:, j] for i, j in index], axis=1)
+    diffs = np.stack([matrix[:, i] - matrix[:, j] for i, j in index], axis=1)
+    diffs = np.where(both, diffs, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        boot = (weights @ diffs) / (weights @ both)
+    low, high = percentile_interval(boot, CONFIDENCE)
+    rows = []
+    for k, (i, j) in enumerate(index):
+        d = diffs[both[:, k], k]
+        n = len(d)
+        a_better = (d > 0) if higher else (d < 0)
+        rows.append(
+            {"metric": metric, "system_a": systems[i], "system_b": systems[j], "n_paired": n,
+             "mean_a": float(matrix[both[:, k], i].mean()) if n else np.nan,
+             "mean_b": float(matrix[both[:, k], j].mean()) if n else np.nan,
+             "diff": float(d.mean()) if n else np.nan, "diff_ci95_low": low[k], "diff_ci95_high": high[k],
+             "a_win_rate": float((a_better.sum() + 0.5 * (d == 0).sum()) / n) if n else np.nan,
+             "p_wilcoxon": wilcoxon_p(d)}
+        )  # fmt: skip
+    return rows
+
+
+def quality_per_prompt(matrices: dict[str, np.ndarray], info: dict[str, MetricInfo]) -> np.ndarray | None:
+    """Per prompt × system, VBench's quality score over the VBench dimensions among `matrices` (NaN where
+    one of them is missing); None when no metric is a VBench quality dimension."""
+    parts = [
+        (QUALITY_DIMENSIONS[info[m].vbench_dimension], matrix)
+        for m, matrix in matrices.items()
+        if info[m].vbench_dimension in QUALITY_DIMENSIONS
+    ]
+    if not parts:
+        return None
+    total = sum(w * (x - lo) / (hi - lo) for (lo, hi, w), x in parts)
+    return total / sum(w for (_, _, w), _ in parts)
+
+
+def _quality_from_means(means: dict[str, np.ndarray], info: dict[str, MetricInfo]) -> np.ndarray:
+    """VBench's quality score from dimension means (any trailing shape), over the dimensions present."""
+    parts = [
+        (QUALITY_DIMENSIONS[info[m].vbench_dimension], value)
+        for m, value in means.items()
+        if info[m].vbench_dimension in QUALITY_DIMENSIONS
+    ]
+    total = sum(w * (x - lo) / (hi - lo) for (lo, hi, w), x in parts)
+    return total / sum(w for (_, _, w), _ in parts)
+
+
+def compare_systems(
+    scores: pd.DataFrame,
+    systems: list[str],
+    info: dict[str, MetricInfo],
+    *,
+    frames: pd.DataFrame | None = None,
+    aggregation: str = "per_video",
+    alpha: float = 0.05,
+    n_resamples: int = 1000,
+    seed: int = 0,
+) -> ComparisonStatistics:
+    """Means, paired tests and rank ranges per metric (see the module docstring).
+
+    `scores`: columns system, prompt_id, metric, value, status; `info`: every metric in it;
+    `frames`: system, prompt_id, frames (decoded frame count), needed for the `vbench` aggregation."""
+    if aggregation not in AGGREGATIONS:
+        raise ValueError(f"aggregation must be one of {AGGREGATIONS}, got {aggregation!r}")
+    metrics = list(dict.fromkeys(scores["metric"]))
+    prompts = pd.Index(sorted(scores["prompt_id"].unique()), name="prompt_id")
+    weights = cluster_weights(np.random.default_rng(seed), len(prompts), n_resamples).astype(float)
+    frame_counts = None
+    if frames is not None:
+        frame_counts = frames.pivot(index="prompt_id", columns="system", values="frames").reindex(
+            index=prompts, columns=systems
+        )
+
+    matrices, boot_means, mean_rows, pair_rows = {}, {}, [], []
+    for metric in metrics:
+        matrix = _pivot(scores, metric, prompts, systems).to_numpy(dtype=float)
+        matrices[metric] = matrix
+        video_weights = np.ones_like(matrix)
+        if aggregation == "vbench" and info[metric].pair_weighted:
+            if frame_counts is None:
+                raise ValueError("the vbench aggregation needs each video's frame count (`frames`)")
+            video_weights = np.maximum(frame_counts.to_numpy(dtype=float) - 1, 0.0)
+        point = weighted_means(np.ones((1, len(prompts))), matrix, video_weights)[0]
+        boot = weighted_means(weights, matrix, video_weights)
+        boot_means[metric] = boot
+        low, high = percentile_interval(boot, CONFIDENCE)
+        for j, system in enumerate(systems):
+            n_ok, n_failed, n_missing = _counts(scores, metric, system, len(prompts))
+            mean_rows.append(
+                {"metric": metric, "system": system, "n_ok": n_ok, "n_failed": n_failed,
+                 "n_missing": n_missing, "mean": point[j], "ci95_low": low[j], "ci95_high": high[j]}
+            )  # fmt: skip
+        pair_rows += _pairs(metric, matrix, systems, weights, info[metric].higher_is_better)
+
+    quality = quality_per_prompt(matrices, info)
+    quality_label = None
+    if quality is not None:
+        present = sum(info[m].vbench_dimension in QUALITY_DIMENSIONS for m in metrics)
+        quality_label = QUALITY_SCORE + (
+            f" (partial: {present} of {len(QUALITY_DIMENSIONS)} dimensions)"
+            if present < len(QUALITY_DIMENSIONS)
+            else ""
+        )
+        point = _quality_from_means(
+            {m: np.array([r["mean"] for r in mean_rows if r["metric"] == m]) for m in metrics}, info
+        )
+        boot = _quality_from_means({m: boot_means[m] for m in metrics}, info)
+        boot_means[QUALITY_SCORE] = boot
+        low, high = percentile_interval(boot, CONFIDENCE)
+        for j, system in enumerate(systems):
+            n_ok = int((~np.isnan(quality[:, j])).sum())
+            mean_rows.append(
+                {"metric": QUALITY_SCORE, "system": system, "n_ok": n_ok, "n_failed": len(prompts) - n_ok,
+                 "n_missing": 0, "mean": point[j], "ci95_low": low[j], "ci95_high": high[j]}
+            )  # fmt: skip
+        pair_rows += _pairs(QUALITY_SCORE, quality, systems, weights, True)
+
+    means = pd.DataFrame(mean_rows)
+    pairs = pd.DataFrame(
+        pair_rows,
+        columns=["metric", "system_a", "system_b", "n_paired", "mean_a", "mean_b", "diff", "diff_ci95_low",
+                 "diff_ci95_high", "a_win_rate", "p_wilcoxon"],
+    )  # fmt: skip
+    pairs["p_holm"] = np.nan
+    for index in pairs.groupby("metric", sort=False).groups.values():
+        pvals = pairs.loc[index, "p_wilcoxon"].to_numpy(dtype=float)
+        tested = ~np.isnan(pvals)
+        if tested.any():
+            adjusted = np.full(len(pvals), np.nan)
+            adjusted[tested] = holm(pvals[tested])
+            pairs.loc[index, "p_holm"] = adjusted
+    pairs["significant"] = pairs["p_holm"] < alpha
+    ranks = rank_table(means, pairs, info, alpha)
+    return ComparisonStatistics(means, pairs, ranks, boot_means, quality_label, prompts, weights)
+
+
+def rank_table(
+    means: pd.DataFrame, pairs: pd.DataFrame, info: dict[str, MetricInfo], alpha: float
+) -> pd.DataFrame:
+    """Per metric, every system's rank range in the metric's direction (see `evalsuite.ranking`)."""
+    tables = []
+    for metric, group in means.groupby("metric", sort=False):
+        higher = True if metric == QUALITY_SCORE else info[metric].higher_is_better
+        sign = 1.0 if higher else -1.0
+        estimates = group.set_index("system")["mean"] * sign
+        significant = pairs[(pairs["metric"] == metric) & (pairs["p_holm"] < alpha)]
+        wins = [
+            (r.system_a, r.system_b) if r.diff * sign > 0 else (r.system_b, r.system_a)
+            for r in significant.itertuples(index=False)
+        ]
+        ranked = rank_ranges(estimates.dropna(), wins)
+        ranked["estimate"] *= sign
+        tables.append(ranked.rename(columns={"estimate": "mean"}).assign(metric=metric))
+    if not tables:
+        return pd.DataFrame(columns=["metric", "system", "mean", "rank_low", "rank_high", "rank"])
+    return pd.concat(tables, ignore_index=True)[["metric", "system", "mean", "rank_low", "rank_high", "rank"]]

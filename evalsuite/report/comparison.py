@@ -1,0 +1,263 @@
+"""Write a comparison of systems: the paper's table and every statistic behind it.
+
+Files (in `out_dir`):
+  comparison.md / comparison.tex / comparison.csv  the table in the paper's layout: one row per system
+      (measured ones in the order given, then published ones marked "(published)"), human pass rates
+      and ranking when ratings were given, then each metric's mean with its rank range, grouped by
+      criterion, and VBench's quality score
+  means.csv, pairs.csv, ranks.csv   per metric: means with intervals; every pair's paired difference,
+      win rate and tests; rank ranges
+  published.csv, correlations.csv, video_correlations.csv, human_rates.csv   when given
+  comparison.html   one offline page with the figures (evalsuite/report/comparison_html.py)
+
+The tables depend only on the comparison's inputs (scores, prompt set, options), never on where the
+runs live, so the joint job and `hyvideo-eval compare` over the same runs write identical files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from evalsuite.compare import QUALITY_SCORE, Comparison
+from evalsuite.data.atomic import atomic_path, write_text_atomic
+from evalsuite.human.absolute import OVERALL
+from evalsuite.report.human import HEADERS, latex_table
+
+AGGREGATION_TEXT = {
+    "per_video": "per video (every video weighs the same)",
+    "vbench": "VBench's (subject and background consistency weighted by frame pairs)",
+}
+
+
+def _fmt(value: float) -> str:
+    return "–" if pd.isna(value) else f"{value:.4f}"
+
+
+def metric_header(comparison: Comparison, metric: str) -> str:
+    if metric == QUALITY_SCORE:
+        return f"{QUALITY_SCORE} ↑"
+    return f"{metric} {'↑' if comparison.info[metric].higher_is_better else '↓'}"
+
+
+def system_order(comparison: Comparison) -> list[str]:
+    return list(comparison.data.systems)
+
+
+def paper_table(comparison: Comparison, formatted: bool = True) -> pd.DataFrame:
+    """One row per system: source, human columns (when rated), metric means with rank ranges.
+    `formatted`: strings for people ("0.9523 (1-2)", "41.3%"); else numbers with rank columns (CSV)."""
+    stats = comparison.statistics
+    means = stats.means.set_index(["system", "metric"])
+    ranks = stats.ranks.set_index(["system", "metric"])["rank"]
+    human = comparison.human
+    rows = []
+    for system in system_order(comparison):
+        row: dict = {"system": system, "source": "measured"}
+        if human is not None:
+            rates = human.absolute.rates.set_index(["model", "criterion"])["rate"]
+            human_rank = human.absolute.ranking.set_index("model")["rank"]
+            for criterion in human.criteria:
+                value = rates.get((system, criterion), float("nan"))
+                row[f"human {HEADERS.get(criterion, criterion)}"] = (
+                    ("" if pd.isna(value) else f"{value * 100:.1f}%") if formatted else value
+                )
+            row["human ranking"] = human_rank.get(system, "")
+        n_ok = means.loc[system, "n_ok"] if system in means.index.get_level_values(0) else pd.Series()
+        row["prompts scored"] = f"{int(n_ok.min())} of {comparison.data.prompt_set.n_prompts}"
+        for metric in comparison.metrics:
+            mean = means.loc[(system, metric), "mean"]
+            rank = ranks.get((system, metric), "")
+            if formatted:
+                row[metric_header(comparison, metric)] = f"{_fmt(mean)} ({rank})"
+            else:
+                row[metric] = mean
+                row[f"{metric} rank"] = rank
+        rows.append(row)
+    if comparison.published is not None:
+        for system, group in comparison.published.groupby("system", sort=False):
+            aggregation = group["aggregation"].iloc[0] if group["aggregation"].nunique() == 1 else "mixed"
+            row = {"system": f"{system} (published)", "source": f"published, {aggregation} aggregation"}
+            if human is not None:
+                row |= {f"human {HEADERS.get(c, c)}": "" for c in human.criteria} | {"human ranking": ""}
+            row["prompts scored"] = ""
+            values = group.set_index("metric")["value"]
+            for metric in comparison.metrics:
+                value = values.get(metric, float("nan"))
+                if formatted:
+                    row[metric_header(comparison, metric)] = "" if pd.isna(value) else _fmt(value)
+                else:
+                    row[metric] = value
+                    row[f"{metric} rank"] = ""
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def caption(comparison: Comparison) -> str:
+    data = comparison.data
+    text = (
+        f"{len(data.systems)} systems on {data.prompt_set.name} ({data.prompt_set.n_prompts:,} prompts). "
+        f"Each cell: mean over prompts ({AGGREGATION_TEXT[comparison.aggregation]}) and, in brackets, the "
+        "rank range the data allow: systems that paired two-sided Wilcoxon signed-rank tests (Holm within "
+        f"the metric, alpha {comparison.alpha:g}) do not separate share ranks. ↑/↓: higher/lower is better."
+    )
+    if comparison.human is not None:
+        text += f" Human columns: share of videos judged good (majority of raters); ranking on {OVERALL}."
+    if comparison.published is not None and not comparison.published.empty:
+        text += " Published rows are the sources' own numbers: not tested, not ranked."
+    return text
+
+
+def facts(comparison: Comparison) -> list[tuple[str, str]]:
+    """The comparison's identity card, (label, text) rows; the same for the joint job and `compare`."""
+    data, stats = comparison.data, comparison.statistics
+    prompt_set = data.prompt_set
+    return [
+        ("systems", ", ".join(data.systems)),
+        (
+            "prompt set",
+            f"{prompt_set.name}: {prompt_set.n_prompts} prompts, file sha256 "
+            f"{(prompt_set.file_sha256 or '–')[:16]}…, selection sha256 {prompt_set.prompts_sha256[:16]}…",
+        ),
+        ("metrics", ", ".join(comparison.metrics)),
+        ("aggregation", AGGREGATION_TEXT[comparison.aggregation]),
+        (
+            "statistics",
+            f"prompt-bootstrap 95% intervals ({comparison.n_resamples:,} resamples shared by every system, "
+            f"metric and pair); paired Wilcoxon signed-rank tests, Holm within each metric, alpha {comparison.alpha:g}",
+        ),
+        *([("VBench quality score", stats.quality_label)] if stats.quality_label else []),
+    ]
+
+
+def pairs_view(comparison: Comparison) -> pd.DataFrame:
+    pairs = comparison.statistics.pairs
+    return pd.DataFrame(
+        {
+            "metric": pairs["metric"],
+            "A": pairs["system_a"],
+            "B": pairs["system_b"],
+            "n paired": pairs["n_paired"],
+            "A − B [95% CI]": [
+                f"{d:+.4f} [{lo:+.4f}, {hi:+.4f}]" if pd.notna(d) else "–"
+                for d, lo, hi in zip(
+                    pairs["diff"], pairs["diff_ci95_low"], pairs["diff_ci95_high"], strict=True
+                )
+            ],
+            "A better on": pairs["a_win_rate"].map(lambda v: "–" if pd.isna(v) else f"{v:.0%}"),
+            "p": pairs["p_wilcoxon"].map(lambda v: "–" if pd.isna(v) else f"{v:.3g}"),
+            "p (Holm)": pairs["p_holm"].map(lambda v: "–" if pd.isna(v) else f"{v:.3g}"),
+            "differ": pairs["significant"].map({True: "yes", False: "no"}),
+        }
+    )
+
+
+def means_view(comparison: Comparison) -> pd.DataFrame:
+    means = comparison.statistics.means
+    ranks = comparison.statistics.ranks.set_index(["metric", "system"])["rank"]
+    return pd.DataFrame(
+        {
+            "metric": means["metric"],
+            "system": means["system"],
+            "mean [95% CI]": [
+                f"{_fmt(m)} [{_fmt(lo)}, {_fmt(hi)}]"
+                for m, lo, hi in zip(means["mean"], means["ci95_low"], means["ci95_high"], strict=True)
+            ],
+            "rank": [ranks.get(k, "") for k in zip(means["metric"], means["system"], strict=True)],
+            "n ok": means["n_ok"],
+            "n failed": means["n_failed"],
+            "n missing": means["n_missing"],
+        }
+    )
+
+
+def correlations_view(comparison: Comparison) -> pd.DataFrame:
+    table = comparison.human.correlations
+
+    def cell(point, low, high):
+        return "–" if pd.isna(point) else f"{point:+.2f} [{low:+.2f}, {high:+.2f}]"
+
+    return pd.DataFrame(
+        {
+            "metric": table["metric"],
+            "criterion": table["criterion"],
+            "systems": table["n_systems"],
+            "Spearman ρ [95% CI]": [
+                cell(*v) for v in table[["spearman", "spearman_ci95_low", "spearman_ci95_high"]].to_numpy()
+            ],
+            "Kendall τ-b [95% CI]": [
+                cell(*v) for v in table[["kendall", "kendall_ci95_low", "kendall_ci95_high"]].to_numpy()
+            ],
+        }
+    )
+
+
+def render_markdown(comparison: Comparison, title: str) -> str:
+    lines = [f"> **{w}**" for w in comparison.warnings]
+    lines += [""] if lines else []
+    lines += [f"# {title}", "", "| | |", "| --- | --- |"]
+    lines += [f"| {label} | {text} |" for label, text in facts(comparison)]
+    lines += [
+        "",
+        "## Comparison table",
+        "",
+        caption(comparison),
+        "",
+        paper_table(comparison).to_markdown(index=False),
+    ]
+    lines += ["", "## Scores by metric", "", means_view(comparison).to_markdown(index=False)]
+    lines += ["", "## Paired differences", "", pairs_view(comparison).to_markdown(index=False)]
+    if comparison.human is not None:
+        lines += ["", "## Automatic metrics against people (model level)", ""]
+        lines += [
+            "Across the rated systems: Spearman and Kendall between a metric's mean and the human pass rate, "
+            "with prompt-bootstrap 95% intervals. video_correlations.csv has the per-video correlations.",
+            "",
+            correlations_view(comparison).to_markdown(index=False),
+        ]
+    if comparison.notes:
+        lines += ["", "## Notes", "", *(f"- {n}" for n in comparison.notes)]
+    return "\n".join(lines) + "\n"
+
+
+def csv_tables(comparison: Comparison) -> dict[str, pd.DataFrame]:
+    stats = comparison.statistics
+    tables = {"means.csv": stats.means, "pairs.csv": stats.pairs, "ranks.csv": stats.ranks}
+    if comparison.published is not None:
+        tables["published.csv"] = comparison.published
+    if comparison.human is not None:
+        tables["human_rates.csv"] = comparison.human.absolute.rates
+        tables["correlations.csv"] = comparison.human.correlations
+        tables["video_correlations.csv"] = comparison.human.video_correlations
+    return tables
+
+
+def write_comparison(
+    comparison: Comparison, out_dir: str | Path, title: str | None = None
+) -> dict[str, Path]:
+    """Write every file of the comparison into `out_dir`; return them by name."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    title = (
+        title or f"Comparison of {len(comparison.data.systems)} systems on {comparison.data.prompt_set.name}"
+    )
+    files: dict[str, Path] = {}
+    for name, table in {
+        "comparison.csv": paper_table(comparison, formatted=False),
+        **csv_tables(comparison),
+    }.items():
+        files[name] = out / name
+        with atomic_path(files[name]) as tmp:
+            table.to_csv(tmp, index=False)
+    files["comparison.md"] = out / "comparison.md"
+    write_text_atomic(files["comparison.md"], render_markdown(comparison, title))
+    files["comparison.tex"] = out / "comparison.tex"
+    write_text_atomic(
+        files["comparison.tex"], latex_table(paper_table(comparison), caption(comparison), wide=True)
+    )
+    from evalsuite.report.comparison_html import render_comparison_html  # matplotlib: only here
+
+    files["comparison.html"] = out / "comparison.html"
+    write_text_atomic(files["comparison.html"], render_comparison_html(comparison, title))
+    return files

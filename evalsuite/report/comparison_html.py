@@ -1,0 +1,80 @@
+"""A comparison of systems as one self-contained HTML page (comparison.html): the paper's table, a panel
+per metric of each system's mean and interval, the rank ranges, the paired win rates and, with ratings,
+how the metrics agree with people. Warnings (systems with missing videos) come first."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from evalsuite.compare import Comparison
+from evalsuite.report import comparison_figures as figures
+from evalsuite.report import html_page
+from evalsuite.report.comparison import (
+    caption,
+    correlations_view,
+    facts,
+    means_view,
+    metric_header,
+    pairs_view,
+    paper_table,
+)
+
+
+def _transposed(table: pd.DataFrame) -> pd.DataFrame:
+    """The paper table with one column per system: readable at any number of metrics."""
+    rows = table.set_index("system")
+    return pd.DataFrame({"": list(rows.columns), **{system: list(rows.loc[system]) for system in rows.index}})
+
+
+def render_comparison_html(comparison: Comparison, title: str) -> str:
+    stats, systems, metrics = comparison.statistics, comparison.data.systems, comparison.metrics
+    headers = {m: metric_header(comparison, m) for m in metrics}
+    parts = [html_page.banner(w) for w in comparison.warnings]
+    parts.append(f"<h1>{html.escape(title)}</h1>")
+    parts.append(html_page.table(pd.DataFrame(facts(comparison), columns=["", " "]), align="text"))
+    parts += [
+        "<h2>Comparison table</h2>",
+        f"<p class='muted'>{html.escape(caption(comparison))} Shown with systems as columns; "
+        "comparison.md, .tex and .csv have the paper's layout (systems as rows).</p>",
+        html_page.table(_transposed(paper_table(comparison)), align="wrap"),
+    ]
+    parts += [f'<div class="note">{html.escape(n)}</div>' for n in comparison.notes]
+    parts += [
+        "<h2>Means and intervals</h2>",
+        html_page.img(
+            figures.mean_panels(stats.means, comparison.published, systems, metrics, headers),
+            "means per metric",
+        ),
+        "<p class='muted'>Dot: mean over prompts; whisker: prompt-bootstrap 95% interval; hollow diamond: a "
+        "published number (no interval, not tested).</p>",
+        "<h2>Rank ranges</h2>",
+        html_page.img(figures.rank_grid(stats.ranks, systems, metrics, headers), "rank ranges"),
+    ]
+    if comparison.human is not None:
+        human = comparison.human
+        parts += [
+            "<h2>Automatic metrics against people</h2>",
+            "<p class='muted'>Model level, across the rated systems, with prompt-bootstrap 95% intervals; "
+            "video_correlations.csv has the per-video correlations.</p>",
+            html_page.img(
+                figures.correlation_heatmap(human.correlations, metrics, human.criteria), "correlations"
+            ),
+            html_page.table(correlations_view(comparison), align="left2"),
+        ]
+    parts += [
+        "<h2>Paired comparisons</h2>",
+        "<p class='muted'>Per metric: % of prompts on which the row system beats the column system (ties "
+        "count half; columns numbered as the rows); * where the paired Wilcoxon test separates them after "
+        "Holm.</p>",
+        html_page.img(figures.win_rate_grid(stats.pairs, systems, metrics, headers), "win rates"),
+        "<details><summary>Every pair: paired differences and tests (pairs.csv)</summary>",
+        html_page.table(pairs_view(comparison), align="left3"),
+        "</details>",
+        "<h2>Scores by metric</h2>",
+        "<details><summary>Means, intervals, rank ranges and counts (means.csv, ranks.csv)</summary>",
+        html_page.table(means_view(comparison), align="left2"),
+        "</details>",
+    ]
+    return html_page.page(title, parts)
