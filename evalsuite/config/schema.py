@@ -151,9 +151,14 @@ class PromptsConfig:
     dedupe: bool = False
     limit: int | None = None
     seed: int = 0
+    # Columns tagging each prompt along an axis (subject, motion, ...): prompts.limit stratifies over
+    # all of them and every report breaks scores down by each.
+    axes: list[str] = field(default_factory=list)
+    loader: str = "table"  # or a public suite's own format: vbench, evalcrafter, fetv, t2v_compbench
 
     def __post_init__(self) -> None:
         _choice("prompts.format", self.format, ("auto", "csv", "json", "jsonl", "txt"))
+        _choice("prompts.loader", self.loader, ("table", "vbench", "evalcrafter", "fetv", "t2v_compbench"))
         if self.limit is not None and self.limit < 1:
             raise ConfigError(f"prompts.limit must be >= 1 or null, got {self.limit}")
 

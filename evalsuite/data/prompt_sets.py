@@ -48,6 +48,9 @@ class PromptSet:
     table: pd.DataFrame
     source: Path | None = None
     sha256: str | None = None
+    #: Columns that tag each prompt along an axis (subject, motion, ...): subsets are stratified over
+    #: all of them and reports break every score down by each. Empty: the category alone.
+    axes: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.table)
@@ -64,19 +67,25 @@ class PromptSet:
             self.table[self.table["duplicate_of"].isna()].reset_index(drop=True),
             self.source,
             self.sha256,
+            self.axes,
         )
 
     def subset(self, limit: int | None, seed: int = 0) -> PromptSet:
-        """A deterministic, seeded, category-stratified subset of `limit` rows, in the original order.
+        """A deterministic, seeded, stratified subset of `limit` rows, in the original order.
 
-        Each category gets a share proportional to its size (largest remainders, ties by category name),
-        and at least one row when `limit` >= the number of categories. Rows without a category form
-        their own stratum. The same (file, limit, seed) always gives the same rows.
+        Without axes: each category gets a share proportional to its size (largest remainders, ties by
+        category name), and at least one row when `limit` >= the number of categories; rows without a
+        category form their own stratum. With axes: stratified over every axis at once (see
+        `_subset_over_axes`). The same (file, limit, seed) always gives the same rows.
         """
         if limit is None or limit >= len(self.table):
             return self
         if limit < 1:
             raise PromptSetError(f"prompts.limit must be >= 1 or null, got {limit}")
+        if self.axes:
+            chosen = _subset_over_axes(self.table[list(self.axes)], limit, seed)
+            table = self.table.iloc[chosen].reset_index(drop=True)
+            return PromptSet(self.name, table, self.source, self.sha256, self.axes)
         strata = self.table["category"].fillna("").astype(str)
         sizes = strata.value_counts().sort_index()
         quotas = _allocate(sizes, limit)
@@ -86,12 +95,38 @@ class PromptSet:
             members = np.flatnonzero((strata == name).to_numpy())
             chosen.extend(rng.permutation(members)[: quotas[name]].tolist())
         table = self.table.iloc[sorted(chosen)].reset_index(drop=True)
-        return PromptSet(self.name, table, self.source, self.sha256)
+        return PromptSet(self.name, table, self.source, self.sha256, self.axes)
 
     def summary(self) -> str:
         cats = self.table["category"].dropna()
         by_cat = ", ".join(f"{k} {v}" for k, v in cats.value_counts().sort_index().items()) or "none"
         return f"prompt set '{self.name}': {len(self)} prompts, {len(self.duplicates)} duplicated texts; categories: {by_cat}"
+
+
+def _subset_over_axes(axes: pd.DataFrame, limit: int, seed: int) -> list[int]:
+    """Rows chosen one at a time, each time the one whose axis values are furthest below their share
+    (the value's share of the whole set × limit), summed over all axes; ties go to the first row in a
+    seeded random order. Every axis value then gets its share to within about one row, whatever the
+    number of axes (a category-by-category quota cannot do that for six axes at once)."""
+    codes = np.stack([pd.factorize(axes[a].fillna("(none)"), sort=True)[0] for a in axes.columns], axis=1)
+    width = int(codes.max()) + 1
+    shares = np.zeros((len(axes.columns), width))
+    for k in range(len(axes.columns)):
+        shares[k] = np.bincount(codes[:, k], minlength=width) / len(codes)
+    order = np.random.default_rng(seed).permutation(len(codes))
+    codes = codes[order]
+    columns = np.arange(len(axes.columns))
+    counts = np.zeros_like(shares)
+    free = np.ones(len(codes), dtype=bool)
+    chosen = []
+    for step in range(1, limit + 1):
+        deficit = (shares * step - counts)[columns, codes].sum(1)
+        deficit[~free] = -np.inf
+        best = int(np.argmax(deficit))
+        free[best] = False
+        counts[columns, codes[best]] += 1
+        chosen.append(int(order[best]))
+    return sorted(chosen)
 
 
 def _allocate(sizes: pd.Series, limit: int) -> dict[str, int]:
@@ -192,10 +227,20 @@ def load_prompt_set(
     sha256: str | None = None,
     verify_checksum: bool = True,
     source_hint: str | None = None,
+    axes: tuple[str, ...] = (),
+    loader: str = "table",
 ) -> PromptSet:
-    """Load and validate a prompt file; with `sha256`, verify the file first (unless told not to)."""
+    """Load and validate a prompt file; with `sha256`, verify the file first (unless told not to).
+    `loader`: "table" for CSV/JSON/JSONL/TXT with the columns described in prompts/README.md, or a
+    public suite's own format (evalsuite/data/public_suites.py), whose mapped axes are used."""
     path = Path(path).expanduser()
     hint = f" ({source_hint})" if source_hint else ""
+    if loader != "table":
+        from evalsuite.data.public_suites import load_public_suite
+
+        raw, found_axes = load_public_suite(loader, path)
+        digest = sha256_file(path) if path.is_file() else _folder_digest(path)
+        return _prompt_set(raw, path, name or loader, digest, "prompt_id", "prompt", "category", axes or found_axes)
     if not path.is_file():
         raise PromptSetError(f"{path}: prompt file not found{hint}")
     digest = sha256_file(path)
@@ -221,12 +266,31 @@ def load_prompt_set(
         [c for c in columns if c != prompt_col], id_column, ID_ALIASES, path, "prompt id", required=False
     )
     cat_col = _pick(columns, category_column, CATEGORY_ALIASES, path, "category", required=False)
+    return _prompt_set(raw, path, name or path.stem, digest, id_col, prompt_col, cat_col, tuple(axes))
 
+
+def _folder_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(f"{file.relative_to(folder)}:{sha256_file(file)}\n".encode())
+    return digest.hexdigest()
+
+
+def _prompt_set(
+    raw: pd.DataFrame, path: Path, name: str, digest: str, id_col, prompt_col: str, cat_col, axes: tuple[str, ...]
+) -> PromptSet:
+    missing = [a for a in axes if a not in raw.columns]
+    if missing:
+        raise PromptSetError(
+            f"{path}: no column(s) {missing} for prompts.axes; the file's columns are {list(raw.columns)}"
+        )
     table = pd.DataFrame(
         {
             "prompt_id": raw[id_col].astype(str).str.strip() if id_col else [str(i) for i in range(len(raw))],
             "prompt": raw[prompt_col].astype(str).str.strip(),
-            "category": raw[cat_col].astype(str).str.strip().replace("", pd.NA) if cat_col else pd.NA,
+            "category": raw[cat_col].astype("string").str.strip().replace("", pd.NA).astype(object)
+            if cat_col
+            else pd.NA,
         }
     )
     _validate(table, path)
@@ -234,7 +298,7 @@ def load_prompt_set(
     table["duplicate_of"] = first_id_of_text.where(first_id_of_text != table["prompt_id"], pd.NA)
     metadata = raw.drop(columns=[c for c in (id_col, prompt_col, cat_col) if c])
     table = pd.concat([table, metadata.reset_index(drop=True)], axis=1)
-    prompt_set = PromptSet(name or path.stem, table, path, digest)
+    prompt_set = PromptSet(name, table, path, digest, tuple(axes))
     if len(prompt_set.duplicates):
         dup = prompt_set.duplicates.iloc[0]
         log.warning(

@@ -21,6 +21,8 @@ def load_prompts(cfg: PromptsConfig) -> PromptSet:
         sha256=cfg.sha256,
         verify_checksum=cfg.verify_checksum,
         source_hint=cfg.source_hint,
+        axes=tuple(cfg.axes),
+        loader=cfg.loader,
     )
     if cfg.dedupe and len(prompt_set.duplicates):
         log.info("dropping %d repeated prompt text(s) (prompts.dedupe=true)", len(prompt_set.duplicates))
