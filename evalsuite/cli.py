@@ -10,7 +10,8 @@
     hyvideo-eval compare RUN_DIR ...    compare the systems of finished runs, recomputing nothing
                                         (--out DIR, --published FILE, --ratings FILE; --help)
     hyvideo-eval human [OVERRIDE ...]   aggregate human ratings into a report folder
-                                        (human=ratings human.ratings=FILE [human.published=FILE])
+                                        (human=ratings human.ratings=FILE [human.published=FILE]
+                                        [prompts=structured: pass rates per prompt axis])
     hyvideo-eval simulate-ratings ...   write a SYNTHETIC campaign with known true rates (--help)
     hyvideo-eval power RATE_A RATE_B    prompts needed to separate two pass rates (--help)
     hyvideo-eval regression [--update-golden | --baseline RUN --candidate RUN] [OVERRIDE ...]
@@ -103,7 +104,13 @@ def _human(overrides: Sequence[str]) -> int:
     from evalsuite.pipeline.human import run_human
 
     cfg = compose(overrides)
-    analysis, files = run_human(cfg.human, title=cfg.report.title)
+    prompt_axes = None
+    if cfg.prompts.axes or cfg.prompts.loader != "table":  # a prompt set with axes: pass rates per axis value
+        from evalsuite.pipeline.prompts import load_prompts
+
+        prompt_set = load_prompts(cfg.prompts)
+        prompt_axes = (prompt_set.table, prompt_set.axes)
+    analysis, files = run_human(cfg.human, title=cfg.report.title, prompt_axes=prompt_axes)
     print(analysis.absolute.ranking.to_string(index=False))
     for note in [*analysis.notes, *analysis.warnings]:
         print(f"note: {note}")

@@ -39,3 +39,13 @@ def test_package_does_not_import(package: str, forbidden: set[str]) -> None:
         if imported_top_modules(f) & forbidden
     }
     assert not offenders
+
+
+def test_config_does_not_reach_up_into_the_metrics() -> None:
+    """Lower layers never import upper ones: the metric registry checks metric names, not the config."""
+    for path in sorted((ROOT / "evalsuite" / "config").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert not node.module.startswith(("evalsuite.metrics", "evalsuite.pipeline")), path
+            if isinstance(node, ast.Import):
+                assert not any(a.name.startswith("evalsuite.metrics") for a in node.names), path

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from evalsuite.breakdown import score_breakdown
 from evalsuite.compare.data import ComparisonData, ComparisonError, load_runs
 from evalsuite.compare.human import HumanComparison, human_comparison
 from evalsuite.compare.statistics import (
@@ -38,6 +39,7 @@ class Comparison:
     n_resamples: int
     published: pd.DataFrame | None = None
     human: HumanComparison | None = None
+    by_axis: pd.DataFrame | None = None  # per prompt-set axis value (evalsuite/breakdown.py)
     warnings: list[str] = field(default_factory=list)  # read before the tables: gaps in the data
     notes: list[str] = field(default_factory=list)
 
@@ -117,6 +119,10 @@ def compare(
         data, statistics, info, aggregation, alpha, n_resamples, published,
         warnings=[*data.warnings, *coverage_warnings(data)], notes=list(data.notes),
     )  # fmt: skip
+    if data.axes and data.prompts is not None:
+        comparison.by_axis = score_breakdown(
+            data.scores, data.prompts, data.axes, model_column="system", n_resamples=n_resamples, seed=seed
+        )
     if ratings is not None:
         comparison.human = human_comparison(
             ratings, data, statistics, alpha=alpha, n_resamples=n_resamples, seed=seed

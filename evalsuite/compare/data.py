@@ -25,6 +25,7 @@ import pandas as pd
 from evalsuite.errors import SuiteError
 
 RUN_IDENTITY = "run.json"
+RUN_PROMPTS = "prompts.csv"  # the prompts a run scored, with their axis columns
 SCORE_COLUMNS = ["system", "prompt_id", "category", "metric", "metric_version", "value", "status", "error"]
 
 
@@ -57,14 +58,21 @@ def write_run_identity(
     systems: list[str],
     scores: pd.DataFrame,
     warnings: list[str],
+    prompts=None,
 ) -> None:
-    """run.json: what the compare command checks before it combines runs, and the warnings it repeats."""
-    from evalsuite.data.atomic import write_text_atomic
+    """run.json: what the compare command checks before it combines runs, and the warnings it repeats;
+    prompts.csv: the prompts with their axes (`prompts` is the run's PromptSet), for breakdowns."""
+    from evalsuite.data.atomic import atomic_path, write_text_atomic
 
     versions = dict(sorted(scores[["metric", "metric_version"]].drop_duplicates().itertuples(index=False)))
+    axes = list(prompts.axes) if prompts is not None else []
     identity = {
         "prompt_set": prompt_set.__dict__, "systems": systems, "metric_versions": versions, "warnings": warnings,
+        "axes": axes,
     }  # fmt: skip
+    if prompts is not None:
+        with atomic_path(out_dir / RUN_PROMPTS) as tmp:
+            prompts.table[["prompt_id", "prompt", "category", *axes]].to_csv(tmp, index=False)
     write_text_atomic(out_dir / RUN_IDENTITY, json.dumps(identity, indent=2, sort_keys=True) + "\n")
 
 
@@ -78,6 +86,8 @@ class ComparisonData:
     prompt_set: PromptSetIdentity
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # the runs' own (random weights, synthetic videos)
+    prompts: pd.DataFrame | None = None  # prompt_id and the axis columns, for breakdowns
+    axes: tuple[str, ...] = ()
 
     @classmethod
     def of(
@@ -85,12 +95,16 @@ class ComparisonData:
         scores: pd.DataFrame,
         manifest: pd.DataFrame,
         systems: list[str],
-        prompt_set: PromptSetIdentity,
+        identity: PromptSetIdentity,
         notes: list[str] | None = None,
         where: str = "this run",
         warnings: list[str] | None = None,
+        prompt_set=None,
+        prompts: pd.DataFrame | None = None,
+        axes: tuple[str, ...] = (),
     ) -> ComparisonData:
-        """From a score table and a manifest (column `model` names the system) of the given systems."""
+        """From a score table and a manifest (column `model` names the system) of the given systems;
+        the prompts' axes from `prompt_set` (a PromptSet) or from `prompts` and `axes`."""
         duplicated = sorted({s for s in systems if systems.count(s) > 1})
         if duplicated:
             raise ComparisonError(
@@ -118,7 +132,12 @@ class ComparisonData:
         frames = frames.assign(_order=frames["system"].map(order)).sort_values(["_order", "prompt_id"])
         frames = frames[["system", "prompt_id", "frames"]].reset_index(drop=True)
         warnings = list(dict.fromkeys(warnings or []))  # one line once, however many runs repeat it
-        return cls(table, frames, list(systems), prompt_set, list(notes or []), warnings)
+        if prompt_set is not None:
+            axes = tuple(prompt_set.axes)
+            prompts = prompt_set.table[["prompt_id", *axes]]
+        if prompts is not None:
+            prompts = prompts[["prompt_id", *axes]].fillna("").astype(str).reset_index(drop=True)
+        return cls(table, frames, list(systems), identity, list(notes or []), warnings, prompts, tuple(axes))
 
     @property
     def metrics(self) -> list[str]:
@@ -201,6 +220,14 @@ def load_runs(folders: list[str | Path]) -> ComparisonData:
     manifest = pd.concat([m for _, _, _, m in runs], ignore_index=True)
     prompt_set = PromptSetIdentity(**want)
     warnings = [w for _, identity, _, _ in runs for w in identity.get("warnings", [])]
-    return ComparisonData.of(
-        scores[scores["metric"].isin(common)], manifest, systems, prompt_set, notes, str(first_dir), warnings
+    axes = tuple(first.get("axes", []))
+    prompts_file = first_dir / RUN_PROMPTS
+    prompts = (
+        pd.read_csv(prompts_file, dtype=str, keep_default_na=False)
+        if axes and prompts_file.is_file()
+        else None
     )
+    return ComparisonData.of(
+        scores[scores["metric"].isin(common)], manifest, systems, prompt_set, notes, str(first_dir), warnings,
+        prompts=prompts, axes=axes if prompts is not None else (),
+    )  # fmt: skip

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from evalsuite.breakdown import rate_breakdown
 from evalsuite.compare.data import ComparisonData, ComparisonError
 from evalsuite.compare.statistics import CONFIDENCE, ComparisonStatistics
 from evalsuite.human.absolute import OVERALL, AbsoluteResult, aggregate_absolute
@@ -41,6 +42,7 @@ class HumanComparison:
     absolute: AbsoluteResult
     correlations: pd.DataFrame  # model level, with bootstrap intervals
     video_correlations: pd.DataFrame
+    by_axis: pd.DataFrame | None = None  # pass rates per prompt-set axis value
     notes: list[str] = field(default_factory=list)
 
 
@@ -135,4 +137,5 @@ def human_comparison(
     scores = data.scores.rename(columns={"system": "model"})
     video = metric_human_correlations(scores, verdicts)
     video = video[video["level"] == "video"].drop(columns="level").reset_index(drop=True)
-    return HumanComparison(criteria, absolute, correlations, video, notes)
+    by_axis = rate_breakdown(verdicts, data.prompts, data.axes) if data.axes else None
+    return HumanComparison(criteria, absolute, correlations, video, by_axis, notes)

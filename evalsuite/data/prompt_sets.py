@@ -240,7 +240,9 @@ def load_prompt_set(
 
         raw, found_axes = load_public_suite(loader, path)
         digest = sha256_file(path) if path.is_file() else _folder_digest(path)
-        return _prompt_set(raw, path, name or loader, digest, "prompt_id", "prompt", "category", axes or found_axes)
+        return _prompt_set(
+            raw, path, name or loader, digest, "prompt_id", "prompt", "category", axes or found_axes
+        )
     if not path.is_file():
         raise PromptSetError(f"{path}: prompt file not found{hint}")
     digest = sha256_file(path)
@@ -277,7 +279,14 @@ def _folder_digest(folder: Path) -> str:
 
 
 def _prompt_set(
-    raw: pd.DataFrame, path: Path, name: str, digest: str, id_col, prompt_col: str, cat_col, axes: tuple[str, ...]
+    raw: pd.DataFrame,
+    path: Path,
+    name: str,
+    digest: str,
+    id_col,
+    prompt_col: str,
+    cat_col,
+    axes: tuple[str, ...],
 ) -> PromptSet:
     missing = [a for a in axes if a not in raw.columns]
     if missing:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import argparse
 import re
-from itertools import combinations, product
+from itertools import combinations, pairwise, product
 from pathlib import Path
 
 import numpy as np
@@ -86,7 +86,7 @@ def normalise(text: str) -> list[str]:
 
 def bigrams(text: str) -> frozenset[tuple[str, str]]:
     tokens = normalise(text)
-    return frozenset(zip(tokens, tokens[1:], strict=False))
+    return frozenset(pairwise(tokens))
 
 
 def jaccard(a: frozenset, b: frozenset) -> float:
@@ -114,7 +114,7 @@ def write_prompt(cell: pd.Series, rng: np.random.Generator) -> str:
             phrase, verb = _pick(rng, words.ENTITIES[subject]), "is"
         main = f"{phrase} {verb} {action} {setting}"
         if complexity == "text":
-            main += f", {_pick(rng, words.TEXT_CARRIERS)} \"{_pick(rng, words.TEXT_WORDS)}\""
+            main += f', {_pick(rng, words.TEXT_CARRIERS)} "{_pick(rng, words.TEXT_WORDS)}"'
     if cell["event"] == "sequence":
         main += f", before {_pick(rng, words.SEQUENCES[subject])}"
     elif cell["event"] == "transformation":
@@ -136,7 +136,9 @@ def generate(size: int = SIZE, seed: int = SEED, max_similarity: float = MAX_SIM
             if all(jaccard(grams, other) <= max_similarity for other in seen):
                 break
         else:
-            raise RuntimeError(f"prompt {k}: no draw below similarity {max_similarity}; extend the word lists")
+            raise RuntimeError(
+                f"prompt {k}: no draw below similarity {max_similarity}; extend the word lists"
+            )
         prompts.append(text)
         seen.append(grams)
     width = len(str(size))
@@ -155,11 +157,17 @@ def write_suite(path: str | Path, size: int = SIZE, seed: int = SEED) -> Path:
 def balance_tables(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Counts per axis value, and min-max counts over the cells of every pair of axes."""
     per_value = pd.DataFrame(
-        [{"axis": a, "value": v, "prompts": int((table[a] == v).sum())} for a, values in AXES.items() for v in values]
+        [
+            {"axis": a, "value": v, "prompts": int((table[a] == v).sum())}
+            for a, values in AXES.items()
+            for v in values
+        ]
     )
     rows = []
     for a, b in combinations(AXES, 2):
-        counts = pd.crosstab(table[a], table[b]).reindex(index=list(AXES[a]), columns=list(AXES[b]), fill_value=0)
+        counts = pd.crosstab(table[a], table[b]).reindex(
+            index=list(AXES[a]), columns=list(AXES[b]), fill_value=0
+        )
         rows.append({"axes": f"{a} × {b}", "cells": counts.size, "min": int(counts.min().min()),
                      "max": int(counts.max().max())})  # fmt: skip
     return per_value, pd.DataFrame(rows)

@@ -40,7 +40,10 @@ VBENCH_SUBJECT = {
     "plant": "scenery", "scenery": "scenery", "vehicles": "vehicles", "human_action": "people", "scene": "scenery",
 }  # fmt: skip
 VBENCH_COMPLEXITY = {
-    "multiple_objects": "several", "spatial_relationship": "several", "color": "single", "object_class": "single",
+    "multiple_objects": "several",
+    "spatial_relationship": "several",
+    "color": "single",
+    "object_class": "single",
 }
 FETV_SUBJECT = {
     "people": "people", "animals": "animals", "plants": "scenery", "artifacts": "objects", "vehicles": "vehicles",
@@ -82,16 +85,25 @@ def _txt_folder(folder: Path, what: str) -> list[tuple[str, str]]:
 
 def load_vbench(path: Path) -> pd.DataFrame:
     if path.is_dir():
-        rows = [{"prompt": p, "vbench_group": re.sub(r"^\d+_", "", g)} for g, p in _txt_folder(path, "prompts_per_*")]
+        rows = [
+            {"prompt": p, "vbench_group": re.sub(r"^\d+_", "", g)}
+            for g, p in _txt_folder(path, "prompts_per_*")
+        ]
     else:
         data = _read_json(path)
         if not isinstance(data, list) or not all(isinstance(d, dict) and "prompt_en" in d for d in data):
-            raise PromptSetError(f"{path}: not VBench_full_info.json (a list of objects with prompt_en and dimension)")
+            raise PromptSetError(
+                f"{path}: not VBench_full_info.json (a list of objects with prompt_en and dimension)"
+            )
         rows = [{"prompt": d["prompt_en"], "vbench_group": ",".join(d.get("dimension", []))} for d in data]
     table = pd.DataFrame(rows)
     groups = table["vbench_group"].str.split(",")
-    table["subject"] = groups.map(lambda gs: next((VBENCH_SUBJECT[g] for g in gs if g in VBENCH_SUBJECT), None))
-    table["complexity"] = groups.map(lambda gs: next((VBENCH_COMPLEXITY[g] for g in gs if g in VBENCH_COMPLEXITY), None))
+    table["subject"] = groups.map(
+        lambda gs: next((VBENCH_SUBJECT[g] for g in gs if g in VBENCH_SUBJECT), None)
+    )
+    table["complexity"] = groups.map(
+        lambda gs: next((VBENCH_COMPLEXITY[g] for g in gs if g in VBENCH_COMPLEXITY), None)
+    )
     table["motion"] = [
         "static" if "temporal_flickering" in gs else None for gs in groups
     ]  # VBench writes these as "In a still frame, ..." / "..., frozen in time"
@@ -122,7 +134,9 @@ def load_fetv(path: Path) -> pd.DataFrame:
         try:
             item = json.loads(line)
         except ValueError:
-            raise PromptSetError(f"{path}: line {number} is not a JSON object (FETV's file has one per line)") from None
+            raise PromptSetError(
+                f"{path}: line {number} is not a JSON object (FETV's file has one per line)"
+            ) from None
         content = item.get("major content") or {}
         control = item.get("attribute control") or {}
         spatial = content.get("spatial") or []
@@ -149,10 +163,15 @@ def load_t2v_compbench(path: Path) -> pd.DataFrame:
         for f in files:
             data = _read_json(f)
             if not isinstance(data, list):
-                raise PromptSetError(f"{f}: a T2V-CompBench meta_data file holds a list of objects with prompt")
+                raise PromptSetError(
+                    f"{f}: a T2V-CompBench meta_data file holds a list of objects with prompt"
+                )
             rows += [{"prompt": d["prompt"], "compbench_category": f.stem} for d in data]
     else:
-        rows = [{"prompt": p, "compbench_category": re.sub(r"^\d+_", "", g)} for g, p in _txt_folder(path, "prompts")]
+        rows = [
+            {"prompt": p, "compbench_category": re.sub(r"^\d+_", "", g)}
+            for g, p in _txt_folder(path, "prompts")
+        ]
     table = pd.DataFrame(rows)
     mapped = table["compbench_category"].map(COMPBENCH)
     table["complexity"] = mapped.map(lambda m: m[0] if isinstance(m, tuple) else None)

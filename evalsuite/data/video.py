@@ -215,13 +215,15 @@ def write_video(
     if not (math.isfinite(fps) and fps > 0):
         raise VideoError(path, f"fps must be a positive number, got {fps}")
     with atomic_path(path) as tmp, av.open(str(tmp), mode="w", format="mp4") as container:
-        stream = container.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
+        rate = Fraction(fps).limit_denominator(1001)
+        stream = container.add_stream("libx264", rate=rate)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         stream.options = {"crf": str(crf), "preset": preset}
-        for array in frames:
-            for packet in stream.encode(
-                av.VideoFrame.from_ndarray(np.ascontiguousarray(array), format="rgb24")
-            ):
+        for index, array in enumerate(frames):
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(array), format="rgb24")
+            frame.pts = index  # explicit timestamps: nothing left for the encoder to invent
+            frame.time_base = 1 / rate
+            for packet in stream.encode(frame):
                 container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)

@@ -38,6 +38,7 @@ class CampaignAnalysis:
     published_check: pd.DataFrame | None  # per shared model and criterion: published vs measured
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    axis_rates: pd.DataFrame | None = None  # pass rates per prompt-set axis value (evalsuite/breakdown.py)
 
     @property
     def synthetic(self) -> bool:

@@ -13,6 +13,6 @@ from evalsuite.metrics import (  # noqa: F401  (registers)
     technical,
     temporal_flickering,
 )
-from evalsuite.metrics.base import METRICS, FrameMetric, Metric, VideoInputs, register_metric
+from evalsuite.metrics.base import METRICS, FrameMetric, Metric, VideoInputs, check_names, register_metric
 
-__all__ = ["METRICS", "FrameMetric", "Metric", "VideoInputs", "register_metric"]
+__all__ = ["METRICS", "FrameMetric", "Metric", "VideoInputs", "check_names", "register_metric"]

@@ -19,6 +19,7 @@ import numpy as np
 
 from evalsuite.data.video import Video
 from evalsuite.data.views import FrameView, apply_view
+from evalsuite.errors import ConfigError
 
 
 class VideoInputs:
@@ -107,6 +108,19 @@ class PerFrameMeanMetric(FrameMetric):
 
 
 METRICS: dict[str, type[Metric]] = {}
+
+
+def check_names(names: list[str], key: str = "metrics.names", *, offline: bool = False) -> None:
+    """Fail with one line (ConfigError) when a name is not registered, or, with `offline`, when a metric
+    needs network weights. The pipeline calls this before any work, so a typo costs nothing."""
+    unknown = [n for n in names if n not in METRICS]
+    if unknown:
+        raise ConfigError(f"{key}: unknown metric(s) {unknown}; registered: {', '.join(sorted(METRICS))}")
+    networked = [n for n in names if offline and METRICS[n].networks()]
+    if networked:
+        raise ConfigError(
+            f"{key}: {networked[0]} needs network weights; {key} takes metrics without networks"
+        )
 
 
 def register_metric(cls: type[Metric]) -> type[Metric]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from evalsuite.breakdown import rate_breakdown
 from evalsuite.config.schema import HumanConfig
 from evalsuite.human.analysis import CampaignAnalysis, analyse_campaign, load_published
 from evalsuite.human.ratings import RatingsError, load_absolute, load_pairwise
@@ -41,9 +42,11 @@ def run_human(
     categories: pd.Series | None = None,
     title: str | None = None,
     run_warnings: list[str] | None = None,
+    prompt_axes: tuple[pd.DataFrame, tuple[str, ...]] | None = None,
 ) -> tuple[CampaignAnalysis, dict[str, Path]]:
     """Aggregate the configured campaign and write its report folder; returns the analysis and files.
-    `run_warnings` (e.g. "the videos come from random weights") head the report's warnings."""
+    `run_warnings` (e.g. "the videos come from random weights") head the report's warnings;
+    `prompt_axes` (the prompt table and its axis columns) adds pass rates per axis value."""
     if cfg.ratings is None:
         raise RatingsError(
             "no ratings to aggregate: set human.ratings=<ratings.csv|parquet> (with human=ratings)"
@@ -73,5 +76,7 @@ def run_human(
         baseline=cfg.elo_baseline, seed=cfg.seed,
     )  # fmt: skip
     analysis.warnings[:0] = run_warnings or []
+    if prompt_axes is not None and prompt_axes[1]:
+        analysis.axis_rates = rate_breakdown(analysis.absolute.videos, prompt_axes[0], tuple(prompt_axes[1]))
     files = write_human_report(analysis, Path(cfg.output_dir).expanduser(), title=title or "Human evaluation")
     return analysis, files

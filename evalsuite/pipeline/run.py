@@ -119,6 +119,9 @@ def run_generation(cfg: EvalConfig) -> tuple[PromptSet, Manifest, RunPaths]:
 
 def run_eval(cfg: EvalConfig) -> EvalResult:
     """The whole job; returns the tables and the report files written."""
+    from evalsuite.metrics import check_names
+
+    check_names(cfg.metrics.names)  # before any video is made
     if any(m.kind == "hyvideo" and shard_of(m)[1] > 1 for m in cfg.systems):
         raise ConfigError(
             "a sharded run only generates: run `hyvideo-generate ... model.shard=i/n` per process, "
@@ -143,12 +146,14 @@ def run_eval(cfg: EvalConfig) -> EvalResult:
         warnings=run_warnings(cfg) + network_warnings(score_run),
         unavailable=score_run.unavailable,
     )
-    write_run_identity(paths.output_dir, identity, names, scores, inputs.warnings)
+    write_run_identity(paths.output_dir, identity, names, scores, inputs.warnings, prompt_set)
     files = write_report(inputs, paths.output_dir, cfg.report.formats, cfg.report.vbench_normalised)
     if cfg.is_comparison:
         from evalsuite.pipeline.compare import run_comparison
 
-        data = ComparisonData.of(scores, current, names, identity, warnings=inputs.warnings)
+        data = ComparisonData.of(
+            scores, current, names, identity, warnings=inputs.warnings, prompt_set=prompt_set
+        )
         comparison_files = run_comparison(cfg, data, paths.output_dir / "comparison")
         files |= {f"comparison/{name}": path for name, path in comparison_files.items()}
     if cfg.human.ratings is not None:
@@ -159,6 +164,7 @@ def run_eval(cfg: EvalConfig) -> EvalResult:
             cfg.human,
             scores=scores,
             categories=categories,
+            prompt_axes=(prompt_set.table, prompt_set.axes),
             title=cfg.report.title,
             run_warnings=inputs.warnings,
         )

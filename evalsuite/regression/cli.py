@@ -81,11 +81,13 @@ def _publish(markdown: str, summary: str | None) -> None:
 
 
 def regression_main(args: Sequence[str]) -> int:
+    from evalsuite.metrics import check_names
     from evalsuite.regression import exactness
     from evalsuite.regression.quality import load_scores
 
     options, overrides = _parse(args)
     cfg = compose(["model=hyvideo_tiny", *overrides]) if not options.baseline else compose(overrides)
+    check_names(cfg.regression.metrics, "regression.metrics", offline=True)
     if options.baseline:
         result = quality_gate(
             load_scores(options.baseline), load_scores(options.candidate), cfg.regression.quality

@@ -7,6 +7,7 @@ Files (in `out_dir`):
       criterion, and VBench's quality score
   means.csv, pairs.csv, ranks.csv   per metric: means with intervals; every pair's paired difference,
       win rate and tests; rank ranges
+  by_axis.csv, human_by_axis.csv   every metric (and human rate) per value of every prompt-set axis
   published.csv, correlations.csv, video_correlations.csv, human_rates.csv   when given
   comparison.html   one offline page with the figures (evalsuite/report/comparison_html.py)
 
@@ -20,10 +21,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from evalsuite.breakdown import rate_view
 from evalsuite.compare import QUALITY_SCORE, Comparison
 from evalsuite.data.atomic import atomic_path, write_text_atomic
 from evalsuite.human.absolute import OVERALL
 from evalsuite.report.human import HEADERS, latex_table
+from evalsuite.report.markdown import axis_note, axis_view
 
 AGGREGATION_TEXT = {
     "per_video": "per video (every video weighs the same)",
@@ -216,14 +219,46 @@ def render_markdown(comparison: Comparison, title: str) -> str:
             "",
             correlations_view(comparison).to_markdown(index=False),
         ]
+    if comparison.by_axis is not None and not comparison.by_axis.empty:
+        lines += [
+            "",
+            "## Scores by prompt axis",
+            "",
+            axis_note(),
+            "",
+            axis_view(comparison.by_axis, "system", comparison.data.systems).to_markdown(index=False),
+        ]
+    if comparison.human is not None and comparison.human.by_axis is not None:
+        lines += [
+            "",
+            "## Human pass rates by prompt axis",
+            "",
+            HUMAN_AXIS_NOTE,
+            "",
+            human_axis_view(comparison).to_markdown(index=False),
+        ]
     if comparison.notes:
         lines += ["", "## Notes", "", *(f"- {n}" for n in comparison.notes)]
     return "\n".join(lines) + "\n"
 
 
+HUMAN_AXIS_NOTE = (
+    "Share of videos judged good per value of every axis of the prompt set, Wilson 95% interval, n videos; "
+    "human_by_axis.csv has the numbers."
+)
+
+
+def human_axis_view(comparison: Comparison) -> pd.DataFrame:
+    return rate_view(comparison.human.by_axis, comparison.data.systems)
+
+
 def csv_tables(comparison: Comparison) -> dict[str, pd.DataFrame]:
     stats = comparison.statistics
     tables = {"means.csv": stats.means, "pairs.csv": stats.pairs, "ranks.csv": stats.ranks}
+    if comparison.by_axis is not None:
+        tables["by_axis.csv"] = comparison.by_axis
+    if comparison.human is not None and comparison.human.by_axis is not None:
+        tables["human_by_axis.csv"] = comparison.human.by_axis
     if comparison.published is not None:
         tables["published.csv"] = comparison.published
     if comparison.human is not None:

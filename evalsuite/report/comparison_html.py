@@ -12,14 +12,17 @@ from evalsuite.compare import Comparison
 from evalsuite.report import comparison_figures as figures
 from evalsuite.report import html_page
 from evalsuite.report.comparison import (
+    HUMAN_AXIS_NOTE,
     caption,
     correlations_view,
     facts,
+    human_axis_view,
     means_view,
     metric_header,
     pairs_view,
     paper_table,
 )
+from evalsuite.report.markdown import axis_note, axis_view
 
 
 def _transposed(table: pd.DataFrame) -> pd.DataFrame:
@@ -72,6 +75,26 @@ def render_comparison_html(comparison: Comparison, title: str) -> str:
         "<details><summary>Every pair: paired differences and tests (pairs.csv)</summary>",
         html_page.table(pairs_view(comparison), align="left3"),
         "</details>",
+    ]
+    if comparison.by_axis is not None and not comparison.by_axis.empty:
+        parts += [
+            "<h2>Scores by prompt axis</h2>",
+            f"<p class='muted'>{html.escape(axis_note())}</p>",
+            "<details><summary>Every metric by every axis value</summary>",
+            html_page.table(
+                axis_view(comparison.by_axis, "system", comparison.data.systems), align="wrap left3"
+            ),
+            "</details>",
+        ]
+    if comparison.human is not None and comparison.human.by_axis is not None:
+        parts += [
+            "<h2>Human pass rates by prompt axis</h2>",
+            f"<p class='muted'>{html.escape(HUMAN_AXIS_NOTE)}</p>",
+            "<details><summary>Every criterion by every axis value</summary>",
+            html_page.table(human_axis_view(comparison), align="wrap left3"),
+            "</details>",
+        ]
+    parts += [
         "<h2>Scores by metric</h2>",
         "<details><summary>Means, intervals, rank ranges and counts (means.csv, ranks.csv)</summary>",
         html_page.table(means_view(comparison), align="left2"),

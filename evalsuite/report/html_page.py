@@ -36,7 +36,7 @@ def number(value: float) -> str:
 def table(frame: pd.DataFrame, caption: str = "", align: str = "") -> str:
     """A table: the first column left-aligned, the others right (numbers); `align` "left2" or "left3"
     left-aligns the first 2 or 3 columns, "text" every column, with wrapping; "wrap" lets cells after the
-    first wrap (narrow columns for many systems)."""
+    first wrap (narrow columns for many systems); several may be given, space-separated."""
     caption = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     classes = ["t", align] if align else "t"
     rendered = frame.to_html(index=False, float_format=number, na_rep="–", border=0, classes=classes)

@@ -5,7 +5,7 @@ Files (in `out_dir`):
       Duration, Text Alignment, Motion Quality, Visual Quality, Overall, Ranking), measured models first,
       then published-only models marked "(published)"
   rates.csv, pairs.csv, ranking.csv, gsb.csv, elo.csv, win_probability.csv, agreement.csv, raters.csv,
-  published_check.csv, categories.csv, correlations.csv   every statistic behind the page
+  published_check.csv, categories.csv, correlations.csv, by_axis.csv   every statistic behind the page
   report.html  one self-contained page (figures inlined as PNG), readable offline
 """
 
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from evalsuite.breakdown import MIN_CELL, rate_view
 from evalsuite.data.atomic import atomic_path, write_text_atomic
 from evalsuite.human.absolute import OVERALL
 from evalsuite.human.analysis import CampaignAnalysis
@@ -152,6 +153,7 @@ def _tables(analysis: CampaignAnalysis) -> dict[str, pd.DataFrame]:
         "published_check.csv": analysis.published_check,
         "categories.csv": analysis.categories.reset_index() if analysis.categories is not None else None,
         "correlations.csv": analysis.correlations,
+        "by_axis.csv": analysis.axis_rates,
     }
     return tables | {k: v for k, v in optional.items() if v is not None}
 
@@ -204,6 +206,14 @@ def render_html(analysis: CampaignAnalysis, table: pd.DataFrame, caption: str, t
         parts += [
             "<h2>Published figures inside the measured intervals?</h2>",
             html_page.table(analysis.published_check),
+        ]
+    if analysis.axis_rates is not None and not analysis.axis_rates.empty:
+        view = rate_view(analysis.axis_rates)
+        parts += [
+            "<h2>Pass rates by prompt axis</h2>",
+            f"<p class='muted'>Share of videos judged good per value of every axis of the prompt set, Wilson 95% "
+            f"interval, n videos; cells with fewer than {MIN_CELL} videos are marked too few to read (by_axis.csv).</p>",
+            html_page.table(view, align="wrap left3"),
         ]
     if analysis.correlations is not None and not analysis.correlations.empty:
         parts += ["<h2>Automatic metrics vs humans</h2>", html_page.table(analysis.correlations)]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from evalsuite.breakdown import MIN_CELL, breakdown_view, compact, score_breakdown
 from evalsuite.data.atomic import atomic_path, write_text_atomic
 from evalsuite.data.prompt_sets import PromptSet
 from evalsuite.metrics import METRICS
@@ -42,10 +43,14 @@ class ReportTables:
     by_category: pd.DataFrame
     failures: pd.DataFrame
     normalised: pd.DataFrame  # empty when not asked for or no VBench dimension was scored
+    by_axis: pd.DataFrame  # per prompt-set axis value (evalsuite/breakdown.py); empty without axes
 
     @classmethod
-    def of(cls, scores: pd.DataFrame, vbench_normalised: bool) -> ReportTables:
+    def of(
+        cls, scores: pd.DataFrame, vbench_normalised: bool, prompt_set: PromptSet | None = None
+    ) -> ReportTables:
         by_model = summarise(scores, ["model", "metric"])
+        axes = prompt_set.axes if prompt_set is not None else ()
         return cls(
             by_model=by_model,
             by_category=summarise(scores, ["model", "metric", "category"]),
@@ -53,6 +58,7 @@ class ReportTables:
                 scores["status"] != "ok", ["model", "prompt_id", "metric", "status", "error"]
             ],
             normalised=normalised_table(by_model) if vbench_normalised else pd.DataFrame(),
+            by_axis=score_breakdown(scores, prompt_set.table, axes) if axes else pd.DataFrame(),
         )
 
 
@@ -115,8 +121,10 @@ def write_report(
 ) -> dict[str, Path]:
     """Write the `formats` asked for (report.md, report.html, the CSV tables) into `out_dir`; return the
     paths written by name."""
-    report = ReportTables.of(inputs.scores, vbench_normalised)
+    report = ReportTables.of(inputs.scores, vbench_normalised, inputs.prompt_set)
     tables = {"summary": report.by_model, "by_category": report.by_category, "failures": report.failures}
+    if not report.by_axis.empty:
+        tables["by_axis"] = report.by_axis
     if not report.normalised.empty:
         tables["vbench_normalised"] = report.normalised
     written: dict[str, Path] = {}
@@ -178,6 +186,24 @@ def _normalised_section(normalised: pd.DataFrame) -> list[str]:
     return ["", "## VBench-normalised scores", "", normalised_note(normalised), "", _markdown_table(view)]
 
 
+def axis_note() -> str:
+    return (
+        "Each metric per value of every axis of the prompt set: mean over the prompts with that value, "
+        f"bootstrap 95% interval, n prompts; cells with fewer than {MIN_CELL} prompts are marked too few "
+        "to read. by_axis.csv has the numbers."
+    )
+
+
+def axis_view(by_axis: pd.DataFrame, column: str, order: list[str] | None = None) -> pd.DataFrame:
+    return breakdown_view(by_axis, "metric", column, "mean", "ci95_low", "ci95_high", compact, order)
+
+
+def _axis_section(by_axis: pd.DataFrame, column: str) -> list[str]:
+    if by_axis.empty:
+        return []
+    return ["", "## Scores by prompt axis", "", axis_note(), "", _markdown_table(axis_view(by_axis, column))]
+
+
 def _render(inputs: ReportInputs, report: ReportTables) -> str:
     failures = report.failures
     lines = [f"> **{w}**" for w in inputs.warnings]
@@ -199,6 +225,7 @@ def _render(inputs: ReportInputs, report: ReportTables) -> str:
         "## Scores by category",
         "",
         _markdown_table(score_table(report.by_category, ["model", "metric", "category"])),
+        *_axis_section(report.by_axis, "model"),
         *_normalised_section(report.normalised),
         "",
         "## Metrics",

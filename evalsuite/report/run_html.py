@@ -17,6 +17,8 @@ from evalsuite.report.markdown import (
     MAX_FAILURES_SHOWN,
     ReportInputs,
     ReportTables,
+    axis_note,
+    axis_view,
     normalised_note,
     normalised_view,
     report_title,
@@ -69,6 +71,14 @@ def render_run_html(inputs: ReportInputs, report: ReportTables) -> str:
             "<p class='muted'>Each panel: the mean over all prompts (top row) and per prompt category, "
             "whiskers the bootstrap 95% interval; by_category.csv has the numbers.</p>"
         )
+    if not report.by_axis.empty:
+        parts += [
+            "<h2>Scores by prompt axis</h2>",
+            f"<p class='muted'>{html.escape(axis_note())}</p>",
+            "<details><summary>Every metric by every axis value</summary>",
+            html_page.table(axis_view(report.by_axis, "model"), align="wrap left3"),
+            "</details>",
+        ]
     if not report.normalised.empty:
         parts += [
             "<h2>VBench-normalised scores</h2>",

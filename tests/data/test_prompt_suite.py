@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from itertools import combinations
+from itertools import combinations, pairwise
 
 import numpy as np
 import pandas as pd
@@ -31,7 +31,7 @@ def test_generator_reproduces_the_shipped_file_byte_for_byte() -> None:
 def test_no_two_prompts_are_near_duplicates(suite: pd.DataFrame) -> None:
     """Word-bigram Jaccard of every pair, computed here as a sparse matrix product (not the generator's
     set code): at most 0.5, and no two prompts equal after normalisation."""
-    grams = [set(zip(t, t[1:], strict=False)) for t in map(prompt_suite.normalise, suite["prompt"])]
+    grams = [set(pairwise(t)) for t in map(prompt_suite.normalise, suite["prompt"])]
     vocabulary = {g: k for k, g in enumerate(sorted(set().union(*grams)))}
     rows = np.repeat(np.arange(len(grams)), [len(g) for g in grams])
     cols = [vocabulary[g] for gs in grams for g in gs]
@@ -82,7 +82,7 @@ def test_the_embedded_default_is_unchanged() -> None:
 
 def test_balance_table_in_the_readme_matches_the_file(suite: pd.DataFrame) -> None:
     readme = (builtin_prompts_dir() / "README.md").read_text()
-    per_value, pairs = prompt_suite.balance_tables(suite)
+    per_value, _pairs = prompt_suite.balance_tables(suite)
     for row in per_value.itertuples(index=False):
         assert f"| {row.axis} | {row.value} | {row.prompts} |" in readme.replace("  ", " ")
     for a, b in combinations(prompt_suite.AXES, 2):

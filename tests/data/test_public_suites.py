@@ -60,7 +60,10 @@ def test_evalcrafter_metadata(tmp_path: Path) -> None:
     }))  # fmt: skip
     prompts = load("evalcrafter", path)
     table = prompts.table.set_index("prompt_id")
-    assert table.loc["0000", "complexity"] == "counting" and table.loc["0000", "evalcrafter_attributes"] == "count"
+    assert (
+        table.loc["0000", "complexity"] == "counting"
+        and table.loc["0000", "evalcrafter_attributes"] == "count"
+    )
     assert table.loc["0002", "subject"] == "people" and pd.isna(table.loc["0001", "category"])
 
 
@@ -80,8 +83,13 @@ def test_fetv_json_lines(tmp_path: Path) -> None:
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     prompts = load("fetv", path)
     table = prompts.table.set_index("prompt_id")
-    assert table.loc["video7137", "complexity"] == "counting" and table.loc["video7137", "fetv_complexity"] == "medium"
-    assert table.loc["1006807024", "subject"] == "scenery" and table.loc["video9033", "fetv_source"] == "MSRVTT"
+    assert (
+        table.loc["video7137", "complexity"] == "counting"
+        and table.loc["video7137", "fetv_complexity"] == "medium"
+    )
+    assert (
+        table.loc["1006807024", "subject"] == "scenery" and table.loc["video9033", "fetv_source"] == "MSRVTT"
+    )
     path.write_text(path.read_text() + "{not json\n")
     with pytest.raises(PromptSetError, match="line 4 is not a JSON object"):
         load("fetv", path)
@@ -92,7 +100,9 @@ def test_t2v_compbench_meta_data_and_prompt_folders(tmp_path: Path) -> None:
     meta.mkdir()
     (meta / "generative_numeracy.json").write_text(json.dumps(
         [{"prompt": "Two cars speed along a road.", "objects": "car", "numbers": "2"}]))  # fmt: skip
-    (meta / "dynamic_attribute_binding.json").write_text(json.dumps([{"prompt": "A leaf turns from green to red."}]))
+    (meta / "dynamic_attribute_binding.json").write_text(
+        json.dumps([{"prompt": "A leaf turns from green to red."}])
+    )
     prompts = load("t2v_compbench", meta)
     table = prompts.table.set_index("prompt")
     assert table.loc["Two cars speed along a road.", "complexity"] == "counting"
@@ -106,9 +116,9 @@ def test_t2v_compbench_meta_data_and_prompt_folders(tmp_path: Path) -> None:
 def test_bad_public_files_fail_with_one_line(tmp_path: Path) -> None:
     wrong = tmp_path / "wrong.json"
     wrong.write_text(json.dumps({"not": "a list"}))
-    with pytest.raises(PromptSetError, match="not VBench_full_info.json"):
+    with pytest.raises(PromptSetError, match=r"not VBench_full_info\.json"):
         load("vbench", wrong)
-    with pytest.raises(PromptSetError, match="not EvalCrafter's metadata.json"):
+    with pytest.raises(PromptSetError, match=r"not EvalCrafter's metadata\.json"):
         load("evalcrafter", wrong)
     with pytest.raises(PromptSetError, match="not found"):
         load("fetv", tmp_path / "absent.json")

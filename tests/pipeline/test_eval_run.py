@@ -33,6 +33,7 @@ def test_synthetic_videos_run_end_to_end(run_dir: Path) -> None:
             "report.md",
             "report.html",
             "run.json",  # the run's identity, read by `hyvideo-eval compare`
+            "prompts.csv",  # the prompts it scored, with their axes
             "synthetic_test_videos",
         ]
     )
