@@ -13,7 +13,8 @@ from evalsuite.compare import compare
 from evalsuite.compare.data import ComparisonData, PromptSetIdentity
 from evalsuite.human.ratings import validate_absolute
 from evalsuite.human.simulate import simulate_absolute
-from tests.benchmarks.machine import cpu_description
+
+from .machine import cpu_description
 
 SYSTEMS = [f"system_{i}" for i in range(6)]
 METRICS = [  # 15 registered metrics, 6 of them VBench dimensions (so the quality score is computed)

@@ -41,7 +41,10 @@ def test_every_group_option_composes(tmp_path: Path) -> None:
         "model=hyvideo": ["model.weights=/ckpts"],
         "prompts=penguin": ["prompts.path=/p.csv"],
         "prompts=file": ["prompts.path=/p.csv"],
-        **{f"prompts={suite}": ["prompts.path=/p"] for suite in ("vbench", "evalcrafter", "fetv", "t2v_compbench")},
+        **{
+            f"prompts={suite}": ["prompts.path=/p"]
+            for suite in ("vbench", "evalcrafter", "fetv", "t2v_compbench")
+        },
     }
     for group, options in config_groups().items():
         assert options, f"config group {group} has no options"
