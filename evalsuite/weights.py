@@ -155,26 +155,45 @@ class WeightsRegistry:
                 f"{path}: sha256 {digest[:12]}… differs from the registry's {spec.sha256[:12]}… for {name}; "
                 f"delete it and run `hyvideo-eval weights fetch {name}`"
             )
+        if spec.sha256_prefix and not digest.startswith(spec.sha256_prefix):
+            raise WeightsCorrupt(
+                f"{path}: sha256 {digest[:12]}… does not start with {spec.sha256_prefix}, the hash its release "
+                f"is named by, for {name}; delete it and run `hyvideo-eval weights fetch {name}`"
+            )
         return ResolvedWeights(name, path, digest)
+
+    def loads(self, resolved: ResolvedWeights) -> bool:
+        """Whether this exact file (by its sha256) has loaded as its network before."""
+        return f"loads:{resolved.name}:{resolved.sha256}" in self._memo()
+
+    def mark_loads(self, resolved: ResolvedWeights) -> None:
+        memo = self._memo()
+        memo[f"loads:{resolved.name}:{resolved.sha256}"] = True
+        self._save_memo(memo)
+
+    def _memo(self) -> dict:
+        try:
+            return json.loads((self.dir / VERIFIED_NAME).read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def _save_memo(self, memo: dict) -> None:
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            write_text_atomic(self.dir / VERIFIED_NAME, json.dumps(memo, indent=1, sort_keys=True))
+        except OSError:  # a read-only cache only costs hashing (or loading) again next time
+            pass
 
     def file_sha256(self, path: Path) -> str:
         """sha256 of `path`, remembered by (path, size, mtime) so a file is hashed once per version."""
         stat = path.stat()
         key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
-        memo_path = self.dir / VERIFIED_NAME
-        try:
-            memo = json.loads(memo_path.read_text())
-        except (OSError, ValueError):
-            memo = {}
+        memo = self._memo()
         if key in memo:
             return memo[key]
         digest = sha256_of(path)
         memo[key] = digest
-        try:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            write_text_atomic(memo_path, json.dumps(memo, indent=1, sort_keys=True))
-        except OSError:  # a read-only cache only costs hashing again next time
-            pass
+        self._save_memo(memo)
         return digest
 
     def status(self) -> list[dict]:
@@ -187,7 +206,11 @@ class WeightsRegistry:
                 state, where, note = (
                     "present",
                     str(resolved.path),
-                    "sha256 ok" if spec.sha256 else "not pinned",
+                    "sha256 ok"
+                    if spec.sha256
+                    else "sha256 prefix ok"
+                    if spec.sha256_prefix
+                    else "not pinned",
                 )
             except WeightsMissing as err:
                 state, where, note = "missing", "", err.fix

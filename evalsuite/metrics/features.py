@@ -19,7 +19,7 @@ import torch
 
 from evalsuite.data.views import FrameView
 from evalsuite.networks import aesthetic, clip, dino, efficientnet, musiq, raft
-from evalsuite.weights import WeightsMissing, WeightsRegistry
+from evalsuite.weights import WeightsCorrupt, WeightsMissing, WeightsRegistry, fix_command
 
 log = logging.getLogger(__name__)
 
@@ -105,17 +105,32 @@ class NetworkPool:
             self._ids[name] = str(getattr(module, "weights_id", "override"))
 
     def available(self, name: str) -> str | None:
-        """None when `name` can be loaded, else the one-line reason with its fix."""
+        """None when `name` can be used, else the one-line reason with its fix. A file that is missing or
+        fails its hash, or (checked by loading it once per file version, remembered beside the hashes)
+        is truncated or not a checkpoint at all, makes only the metrics that need it unavailable; every
+        other metric of the run still completes. A rerun from the cache loads nothing."""
         if name in self._modules:
             return None
         if name in CODE_CHECKS and (missing := CODE_CHECKS[name]()):
             return f"{name}: {missing}"
-        if self.allow_random:
+        try:
+            resolved = self.registry.resolve(name)
+        except WeightsMissing as err:
+            return None if self.allow_random else str(err)
+        except WeightsCorrupt as err:
+            return str(err)
+        if self.registry.loads(resolved):
             return None
         try:
-            self.registry.resolve(name)
-        except WeightsMissing as err:
-            return str(err)
+            self.get(name)
+        except Exception as err:  # torch.load, pickle, zip and shape errors all mean: not this file
+            spec = self.registry.spec(name)
+            reason = " ".join(f"{type(err).__name__}: {err}".split())[:160]
+            return (
+                f"{resolved.path}: cannot be loaded as {name} ({reason}); the file is damaged or not "
+                f"{spec.file}: delete it and {fix_command(name, spec).removeprefix('fix: ')}"
+            )
+        self.registry.mark_loads(resolved)
         return None
 
     def get(self, name: str) -> torch.nn.Module:

@@ -2,9 +2,11 @@
 
     score = mean_t MUSIQ(frame_t / 255) / 100
 
-on every decoded frame; a frame whose longer side exceeds 512 px is first resized (bilinear, with
-antialiasing: torchvision's `Resize` default, which VBench uses) to (int(s·H), int(s·W)), s = 512 / longer
-side ("longer", VBench's default preprocessing mode). MUSIQ itself is pyiqa's code (`evalsuite/networks/
+on every decoded frame; a frame whose longer side exceeds 512 px is first resized (bilinear, antialias
+off, as VBench's `transform` has passed `antialias=False` since its commit of 2024-11-29; versions before
+it used torchvision's default, antialias on) to (int(s·H), int(s·W)), s = 512 / longer side ("longer",
+VBench's default preprocessing mode). Every HunyuanVideo output (480p and up) is resized, so this matters:
+on a 49×480×848 clip the antialiased resize moved the MUSIQ mean from 0.9100 to 0.9078. MUSIQ itself is pyiqa's code (`evalsuite/networks/
 musiq.py`), as in VBench. VBench divides the mean over videos by 100; here each video's value is
 divided, which gives the same mean. Frames are scored in batches of 8 (MUSIQ scores each image on
 its own; batching changes float rounding only).
@@ -24,10 +26,10 @@ BATCH = 8
 @register_metric
 class ImagingQuality(Metric):
     name = "imaging_quality"
-    version = "1"
+    version = "2"  # 2: antialias off in the >512 px resize, as VBench's code (1 had it on)
     # VBench's load_video (float32 frames), then transform(images, "longer"): torchvision's Resize,
-    # bilinear with its default antialiasing, when the longer side exceeds 512.
-    view = FrameView(max_side=512, interpolation="bilinear", antialias=True, as_float=True)
+    # bilinear, antialias=False, when the longer side exceeds 512.
+    view = FrameView(max_side=512, interpolation="bilinear", antialias=False, as_float=True)
     extra_networks = ("musiq_spaq",)
     criterion = "visual_quality"
     reference = "VBench (arXiv 2311.17982), imaging_quality.py: MUSIQ (SPAQ) via pyiqa, longer side <= 512"

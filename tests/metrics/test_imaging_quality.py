@@ -34,14 +34,15 @@ def musiq_file(tmp_path_factory) -> dict:
 
 
 def vbench_imaging_quality(model: torch.nn.Module, frames: np.ndarray) -> float:
-    """VBench's technical_quality for one video, preprocess_mode 'longer', written out as its code does it."""
+    """VBench's technical_quality for one video, preprocess_mode 'longer', written out as its code does it
+    (the `transform` of its imaging_quality.py since 2024-11-29, which resizes with antialias=False)."""
     from torchvision import transforms
 
     images = torch.Tensor(frames).permute(0, 3, 1, 2)  # VBench's load_video: float32, T×3×H×W
     _, _, h, w = images.size()
     if max(h, w) > 512:
         scale = 512.0 / max(h, w)
-        images = transforms.Resize(size=(int(scale * h), int(scale * w)))(images)
+        images = transforms.Resize(size=(int(scale * h), int(scale * w)), antialias=False)(images)
     images = images / 255.0
     total = 0.0
     with torch.no_grad():
@@ -88,3 +89,21 @@ def test_missing_package_and_missing_file_name_their_fix(tmp_path, monkeypatch) 
     )
     for pool in (NetworkPool(registry), NetworkPool(registry, allow_random=True)):
         assert "needs the Python package pyiqa" in pool.available("musiq_spaq")
+
+
+def test_view_above_512_px_equals_vbench_transform() -> None:
+    """At HunyuanVideo's 480p shape the frames MUSIQ sees equal VBench's resize exactly; an antialiased
+    resize (this metric's version 1) differs by whole grey levels."""
+    from torchvision import transforms
+
+    rng = np.random.default_rng(1)
+    frames = rng.integers(0, 256, (2, 480, 848, 3), dtype=np.uint8)
+    ours = Video(frames, 24.0, "480p")
+    ours = VideoInputs(ours).frames(ImagingQuality.view)
+    images = torch.Tensor(frames).permute(0, 3, 1, 2)
+    scale = 512.0 / 848
+    theirs = transforms.Resize(size=(int(scale * 480), int(scale * 848)), antialias=False)(images)
+    assert ours.shape == (2, 289, 512, 3)
+    np.testing.assert_array_equal(ours, theirs.permute(0, 2, 3, 1).numpy())
+    antialiased = transforms.Resize(size=(289, 512), antialias=True)(images).permute(0, 2, 3, 1).numpy()
+    assert np.abs(antialiased - ours).max() > 10
