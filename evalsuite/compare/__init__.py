@@ -85,8 +85,8 @@ def coverage_warnings(data: ComparisonData) -> list[str]:
         if lacking.empty:
             continue
         prompts = lacking["prompt_id"].nunique()
-        by_status = lacking.drop_duplicates("prompt_id")["status"].value_counts().to_dict()
-        detail = ", ".join(f"{k} {v}" for k, v in sorted(by_status.items()))
+        counts = lacking.groupby(["metric", "status"], sort=True).size()
+        detail = ", ".join(f"{metric} {status} {count}" for (metric, status), count in counts.items())
         lines.append(
             f"{system}: {prompts} of {n} prompts lack a usable value on at least one metric ({detail}); "
             "its means use the prompts it has and every pair only the prompts both systems have (n in the tables)"

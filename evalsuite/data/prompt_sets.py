@@ -100,7 +100,11 @@ class PromptSet:
     def summary(self) -> str:
         cats = self.table["category"].dropna()
         by_cat = ", ".join(f"{k} {v}" for k, v in cats.value_counts().sort_index().items()) or "none"
-        return f"prompt set '{self.name}': {len(self)} prompts, {len(self.duplicates)} duplicated texts; categories: {by_cat}"
+        text = f"prompt set '{self.name}': {len(self)} prompts, {len(self.duplicates)} duplicated texts; categories: {by_cat}"
+        if self.axes:
+            sizes = ", ".join(f"{a} ({self.table[a].nunique()} values)" for a in self.axes)
+            text += f"; axes: {sizes}"
+        return text
 
 
 def _subset_over_axes(axes: pd.DataFrame, limit: int, seed: int) -> list[int]:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from evalsuite.breakdown import rate_view
+from evalsuite.breakdown import compact, rate_view
 from evalsuite.compare import QUALITY_SCORE, Comparison
 from evalsuite.data.atomic import atomic_path, write_text_atomic
 from evalsuite.human.absolute import OVERALL
@@ -73,7 +73,7 @@ def paper_table(comparison: Comparison, formatted: bool = True) -> pd.DataFrame:
             mean = means.loc[(system, metric), "mean"]
             rank = ranks.get((system, metric), "")
             if formatted:
-                row[metric_header(comparison, metric)] = f"{_fmt(mean)} ({rank})"
+                row[metric_header(comparison, metric)] = f"{compact(mean)} ({rank})"
             else:
                 row[metric] = mean
                 row[f"{metric} rank"] = rank
@@ -89,7 +89,7 @@ def paper_table(comparison: Comparison, formatted: bool = True) -> pd.DataFrame:
             for metric in comparison.metrics:
                 value = values.get(metric, float("nan"))
                 if formatted:
-                    row[metric_header(comparison, metric)] = "" if pd.isna(value) else _fmt(value)
+                    row[metric_header(comparison, metric)] = "" if pd.isna(value) else compact(value)
                 else:
                     row[metric] = value
                     row[f"{metric} rank"] = ""

@@ -21,7 +21,7 @@ table.t caption{caption-side:top;text-align:left;color:#555;font-size:.95em;padd
 ul.plain li{margin:.25em 0}code{background:#f4f4f4;padding:0 .2em;border-radius:3px}
 table.left2 td:nth-child(-n+2),table.left2 th:nth-child(-n+2),table.left3 td:nth-child(-n+3),table.left3 th:nth-child(-n+3){text-align:left}
 table.text td,table.text th{text-align:left;white-space:normal}
-table.wrap th,table.wrap td{white-space:normal;max-width:9em}table.wrap td:first-child{max-width:none;white-space:nowrap}
+table.wrap th,table.wrap td{white-space:normal;max-width:16em}table.wrap td:first-child{max-width:none;white-space:nowrap}
 """
 
 
