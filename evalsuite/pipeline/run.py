@@ -128,6 +128,11 @@ def run_eval(cfg: EvalConfig) -> EvalResult:
             "then the eval once without model.shard (it merges the shards)"
         )
     names = [m.name for m in cfg.systems]  # distinct: the config loader checks
+    if cfg.is_comparison and cfg.compare.published:  # a bad published file stops the job before any work
+        from evalsuite.compare.published import load_published
+        from evalsuite.metrics import METRICS
+
+        load_published(cfg.compare.published, set(METRICS), names, cfg.compare.published_systems)
     prompt_set, manifest, paths = run_generation(cfg)
     current = manifest.table[
         manifest.table["model"].isin(names) & manifest.table["prompt_id"].isin(prompt_set.table["prompt_id"])

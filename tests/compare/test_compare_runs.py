@@ -181,3 +181,11 @@ def test_systems_file(run_dir: Path, folders) -> None:
         compose(["compare=file", f"compare.systems_file={run_dir / 'absent.yaml'}", "compare.run_name=x"])
     with pytest.raises(ConfigError, match=r"compare\.run_name is required"):
         compose(["compare=file", f"compare.systems_file={listed}"])
+
+
+def test_a_bad_published_file_stops_the_joint_job_before_any_work(run_dir: Path, folders, capsys) -> None:
+    published = run_dir / "bad.csv"
+    published.write_text("system,metric,value,aggregation\nX,fvd_typo,1,vbench\n")
+    code, err = cli([*joint_overrides(folders), f"compare.published={published}"], capsys)
+    assert code == 2 and "unknown metric" in err and len(err.splitlines()) == 1
+    assert not (run_dir / "reports").exists()
