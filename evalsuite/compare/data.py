@@ -62,7 +62,7 @@ def write_run_identity(
 ) -> None:
     """run.json: what the compare command checks before it combines runs, and the warnings it repeats;
     prompts.csv: the prompts with their axes (`prompts` is the run's PromptSet), for breakdowns."""
-    from evalsuite.data.atomic import atomic_path, write_text_atomic
+    from evalsuite.data.atomic import write_csv_atomic, write_text_atomic
 
     versions = dict(sorted(scores[["metric", "metric_version"]].drop_duplicates().itertuples(index=False)))
     axes = list(prompts.axes) if prompts is not None else []
@@ -71,8 +71,7 @@ def write_run_identity(
         "axes": axes,
     }  # fmt: skip
     if prompts is not None:
-        with atomic_path(out_dir / RUN_PROMPTS) as tmp:
-            prompts.table[["prompt_id", "prompt", "category", *axes]].to_csv(tmp, index=False)
+        write_csv_atomic(out_dir / RUN_PROMPTS, prompts.table[["prompt_id", "prompt", "category", *axes]])
     write_text_atomic(out_dir / RUN_IDENTITY, json.dumps(identity, indent=2, sort_keys=True) + "\n")
 
 
@@ -141,7 +140,7 @@ class ComparisonData:
 
     @property
     def metrics(self) -> list[str]:
-        return list(dict.fromkeys(self.scores.sort_values("metric", kind="stable")["metric"]))
+        return sorted(self.scores["metric"].unique())
 
 
 def _read_run(folder: Path) -> tuple[dict, pd.DataFrame, pd.DataFrame]:

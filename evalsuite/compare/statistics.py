@@ -75,11 +75,12 @@ def _pivot(scores: pd.DataFrame, metric: str, prompts: pd.Index, systems: list[s
     )
 
 
-def _counts(scores: pd.DataFrame, metric: str, system: str, n_prompts: int) -> tuple[int, int, int]:
-    part = scores[(scores["metric"] == metric) & (scores["system"] == system)]
-    n_ok = int((part["status"] == "ok").sum())
-    n_missing = int((part["status"] == "missing").sum()) + n_prompts - len(part)
-    return n_ok, len(part) - n_ok - int((part["status"] == "missing").sum()), n_missing
+def _counts(status_counts: pd.Series, metric: str, system: str, n_prompts: int) -> tuple[int, int, int]:
+    """(ok, failed, missing) videos of one system on one metric, from rows counted per status once
+    (`status_counts`: sizes indexed by metric, system, status); a prompt with no row counts as missing."""
+    counts = status_counts.get((metric, system), pd.Series(dtype=int))
+    n_ok, n_missing_rows, n_rows = int(counts.get("ok", 0)), int(counts.get("missing", 0)), int(counts.sum())
+    return n_ok, n_rows - n_ok - n_missing_rows, n_missing_rows + n_prompts - n_rows
 
 
 def weighted_means(weights: np.ndarray, values: np.ndarray, video_weights: np.ndarray) -> np.ndarray:
@@ -188,7 +189,8 @@ def compare_systems(
     `frames`: system, prompt_id, frames (decoded frame count), needed for the `vbench` aggregation."""
     if aggregation not in AGGREGATIONS:
         raise ValueError(f"aggregation must be one of {AGGREGATIONS}, got {aggregation!r}")
-    metrics = list(dict.fromkeys(scores["metric"]))
+    metrics = list(scores["metric"].unique())  # in order of first appearance
+    status_counts = scores.groupby(["metric", "system", "status"]).size()  # sorted: fast lookups
     prompts = pd.Index(sorted(scores["prompt_id"].unique()), name="prompt_id")
     weights = cluster_weights(np.random.default_rng(seed), len(prompts), n_resamples).astype(float)
     frame_counts = None
@@ -211,7 +213,7 @@ def compare_systems(
         boot_means[metric] = boot
         low, high = percentile_interval(boot, CONFIDENCE)
         for j, system in enumerate(systems):
-            n_ok, n_failed, n_missing = _counts(scores, metric, system, len(prompts))
+            n_ok, n_failed, n_missing = _counts(status_counts, metric, system, len(prompts))
             mean_rows.append(
                 {"metric": metric, "system": system, "n_ok": n_ok, "n_failed": n_failed,
                  "n_missing": n_missing, "mean": point[j], "ci95_low": low[j], "ci95_high": high[j]}

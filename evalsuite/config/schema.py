@@ -296,12 +296,7 @@ class CompareConfig:
             raise ConfigError(f"compare.alpha must lie in (0, 1), got {self.alpha}")
         if self.n_resamples < 1:
             raise ConfigError(f"compare.n_resamples must be >= 1, got {self.n_resamples}")
-        for k, entry in enumerate(self.systems):
-            if not isinstance(entry, dict) or "option" not in entry:
-                raise ConfigError(
-                    f"compare.systems[{k}]={entry!r}: each system is a mapping with `option` (a model option) "
-                    "and the model keys to change, e.g. {option: videos_dir, name: gen3, dir: /data/gen3}"
-                )
+        # Each entry (here or in systems_file) is checked where it is built: config/loader.py.
 
 
 @dataclass

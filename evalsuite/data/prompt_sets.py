@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,15 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
     with open(path, "rb") as handle:
         while block := handle.read(chunk):
             digest.update(block)
+    return digest.hexdigest()
+
+
+def sha256_files(folder: Path, files: Iterable[Path]) -> str:
+    """sha256 of several files under `folder`: of their sorted "relative path:file sha256" lines (a
+    folder of video frames, a public suite given as a folder of prompt files)."""
+    digest = hashlib.sha256()
+    for file in sorted(files):
+        digest.update(f"{file.relative_to(folder)}:{sha256_file(file)}\n".encode())
     return digest.hexdigest()
 
 
@@ -243,7 +253,11 @@ def load_prompt_set(
         from evalsuite.data.public_suites import load_public_suite
 
         raw, found_axes = load_public_suite(loader, path)
-        digest = sha256_file(path) if path.is_file() else _folder_digest(path)
+        digest = (
+            sha256_file(path)
+            if path.is_file()
+            else sha256_files(path, (p for p in path.rglob("*") if p.is_file()))
+        )
         return _prompt_set(
             raw, path, name or loader, digest, "prompt_id", "prompt", "category", axes or found_axes
         )
@@ -273,13 +287,6 @@ def load_prompt_set(
     )
     cat_col = _pick(columns, category_column, CATEGORY_ALIASES, path, "category", required=False)
     return _prompt_set(raw, path, name or path.stem, digest, id_col, prompt_col, cat_col, tuple(axes))
-
-
-def _folder_digest(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for file in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(f"{file.relative_to(folder)}:{sha256_file(file)}\n".encode())
-    return digest.hexdigest()
 
 
 def _prompt_set(

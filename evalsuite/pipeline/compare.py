@@ -34,24 +34,31 @@ def _ratings(human: HumanConfig):
     )  # fmt: skip
 
 
-def build_comparison(data: ComparisonData, options: CompareConfig, human: HumanConfig | None = None):
-    """The comparison of `data` under `options` (published rows and ratings read and checked here)."""
+def read_published(options: CompareConfig, systems: list[str]):
+    """The published rows `options` names, checked against the registry and the measured systems."""
     from evalsuite.metrics import METRICS
 
-    published = None
-    if options.published:
-        published = load_published(options.published, set(METRICS), data.systems, options.published_systems)
+    if not options.published:
+        return None
+    return load_published(options.published, set(METRICS), systems, options.published_systems)
+
+
+def build_comparison(
+    data: ComparisonData, options: CompareConfig, human: HumanConfig | None = None, published=None
+):
+    """The comparison of `data` under `options`, with the `published` rows (`read_published`) and the
+    ratings `human` names (read and checked here)."""
     ratings = _ratings(human) if human is not None and human.ratings else None
-    comparison = compare(
+    return compare(
         data, aggregation=options.aggregation, alpha=options.alpha, n_resamples=options.n_resamples,
         seed=options.seed, published=published, ratings=ratings,
     )  # fmt: skip
-    return comparison
 
 
-def run_comparison(cfg: EvalConfig, data: ComparisonData, out_dir: Path) -> dict[str, Path]:
-    """The joint job's last stage: compare the systems it scored."""
-    comparison = build_comparison(data, cfg.compare, cfg.human)
+def run_comparison(cfg: EvalConfig, data: ComparisonData, out_dir: Path, published=None) -> dict[str, Path]:
+    """The joint job's last stage: compare the systems it scored (`published`: the rows the job read and
+    checked before making any video)."""
+    comparison = build_comparison(data, cfg.compare, cfg.human, published)
     files = write_comparison(comparison, out_dir, cfg.report.title)
     log.info("comparison of %d systems: %s", len(data.systems), out_dir / "comparison.md")
     return files
@@ -92,7 +99,7 @@ def compare_main(args: Sequence[str]) -> int:
     )  # fmt: skip
     human = HumanConfig(ratings=ns.ratings, scale=ns.scale, pass_threshold=ns.pass_threshold, output_dir="")
     data = load_runs(ns.runs)
-    comparison = build_comparison(data, options, human)
+    comparison = build_comparison(data, options, human, read_published(options, data.systems))
     files = write_comparison(comparison, Path(ns.out).expanduser(), ns.title)
     ranks = comparison.statistics.ranks
     for metric in comparison.metrics:

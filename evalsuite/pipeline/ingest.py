@@ -8,7 +8,6 @@ unreadable or ambiguous. One bad file never stops the run.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from pathlib import Path
@@ -18,7 +17,7 @@ from tqdm import tqdm
 
 from evalsuite.config.schema import VideosDirModelConfig
 from evalsuite.data.manifest import STATUS_FAILED, STATUS_MISSING, Manifest, row_for_prompt
-from evalsuite.data.prompt_sets import PromptSet, sha256_file
+from evalsuite.data.prompt_sets import PromptSet, sha256_file, sha256_files
 from evalsuite.data.synthetic import synthesize_test_videos
 from evalsuite.data.video import CONTAINER_SUFFIXES, IMAGE_SUFFIXES, probe_video
 from evalsuite.errors import ConfigError, SuiteError
@@ -30,10 +29,7 @@ def video_sha256(path: Path) -> str:
     """sha256 of a video file; for a folder of frames, of its sorted (name, file hash) list."""
     if path.is_file():
         return sha256_file(path)
-    digest = hashlib.sha256()
-    for frame in sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES):
-        digest.update(f"{frame.name}:{sha256_file(frame)}\n".encode())
-    return digest.hexdigest()
+    return sha256_files(path, (p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES))
 
 
 def index_folder(folder: Path) -> dict[str, list[Path]]:

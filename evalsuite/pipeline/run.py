@@ -128,11 +128,11 @@ def run_eval(cfg: EvalConfig) -> EvalResult:
             "then the eval once without model.shard (it merges the shards)"
         )
     names = [m.name for m in cfg.systems]  # distinct: the config loader checks
-    if cfg.is_comparison and cfg.compare.published:  # a bad published file stops the job before any work
-        from evalsuite.compare.published import load_published
-        from evalsuite.metrics import METRICS
+    published = None
+    if cfg.is_comparison:  # a bad published file stops the job before any work
+        from evalsuite.pipeline.compare import read_published
 
-        load_published(cfg.compare.published, set(METRICS), names, cfg.compare.published_systems)
+        published = read_published(cfg.compare, names)
     prompt_set, manifest, paths = run_generation(cfg)
     current = manifest.table[
         manifest.table["model"].isin(names) & manifest.table["prompt_id"].isin(prompt_set.table["prompt_id"])
@@ -159,7 +159,7 @@ def run_eval(cfg: EvalConfig) -> EvalResult:
         data = ComparisonData.of(
             scores, current, names, identity, warnings=inputs.warnings, prompt_set=prompt_set
         )
-        comparison_files = run_comparison(cfg, data, paths.output_dir / "comparison")
+        comparison_files = run_comparison(cfg, data, paths.output_dir / "comparison", published)
         files |= {f"comparison/{name}": path for name, path in comparison_files.items()}
     if cfg.human.ratings is not None:
         from evalsuite.pipeline.human import run_human

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from evalsuite.data.atomic import atomic_path
+from evalsuite.data.atomic import atomic_path, write_csv_atomic
 from evalsuite.data.manifest import STATUS_FAILED, STATUS_OK, Manifest
 from evalsuite.metrics import METRICS, Metric
 from evalsuite.metrics.cache import FeatureCache
@@ -57,8 +57,7 @@ def build_metrics(names: list[str]) -> list[Metric]:
 def save_scores(table: pd.DataFrame, parquet_path: Path) -> None:
     with atomic_path(parquet_path) as tmp:
         table.to_parquet(tmp, index=False)
-    with atomic_path(parquet_path.with_suffix(".csv")) as tmp:
-        table.to_csv(tmp, index=False)
+    write_csv_atomic(parquet_path.with_suffix(".csv"), table)
 
 
 def score_videos(
@@ -68,15 +67,15 @@ def score_videos(
     *,
     pool: NetworkPool,
     cache: FeatureCache,
-    frames_fps: float | dict[str, float] = 24.0,
+    frames_fps: dict[str, float] | None = None,
     frame_batch: int = 32,
     videos_per_batch: int = 4,
     workers: int = 0,
     progress: bool = True,
 ) -> ScoreRun:
-    """Score every row of `manifest` and save the table at `scores_path`. `frames_fps`: the frame rate
-    given to folders of frame images, one for all or one per model (system) name."""
-    fps_of = frames_fps if isinstance(frames_fps, dict) else {}
+    """Score every row of `manifest` and save the table at `scores_path`. `frames_fps`: per model
+    (system) name, the frame rate given to its folders of frame images (the engine's 24 otherwise)."""
+    fps_of = frames_fps or {}
     engine = MetricEngine(
         metrics,
         pool,
@@ -84,7 +83,6 @@ def score_videos(
         frame_batch=frame_batch,
         videos_per_batch=videos_per_batch,
         workers=workers,
-        frames_fps=24.0 if isinstance(frames_fps, dict) else frames_fps,
     )
     rows = manifest.table.to_dict("records")
     ok_rows = [r for r in rows if r["status"] == STATUS_OK]

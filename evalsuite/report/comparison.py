@@ -23,7 +23,7 @@ import pandas as pd
 
 from evalsuite.breakdown import compact, rate_view
 from evalsuite.compare import QUALITY_SCORE, Comparison
-from evalsuite.data.atomic import atomic_path, write_text_atomic
+from evalsuite.data.atomic import write_csv_atomic, write_text_atomic
 from evalsuite.human.absolute import OVERALL
 from evalsuite.report.human import HEADERS, latex_table
 from evalsuite.report.markdown import axis_note, axis_view
@@ -282,9 +282,7 @@ def write_comparison(
         "comparison.csv": paper_table(comparison, formatted=False),
         **csv_tables(comparison),
     }.items():
-        files[name] = out / name
-        with atomic_path(files[name]) as tmp:
-            table.to_csv(tmp, index=False)
+        files[name] = write_csv_atomic(out / name, table)
     files["comparison.md"] = out / "comparison.md"
     write_text_atomic(files["comparison.md"], render_markdown(comparison, title))
     files["comparison.tex"] = out / "comparison.tex"

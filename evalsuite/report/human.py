@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from evalsuite.breakdown import MIN_CELL, rate_view
-from evalsuite.data.atomic import atomic_path, write_text_atomic
+from evalsuite.data.atomic import write_csv_atomic, write_text_atomic
 from evalsuite.human.absolute import OVERALL
 from evalsuite.human.analysis import CampaignAnalysis
 from evalsuite.report import figures, html_page
@@ -99,11 +99,6 @@ def latex_table(table: pd.DataFrame, caption: str, wide: bool = False) -> str:
     return "\n".join(lines)
 
 
-def _csv(table: pd.DataFrame, path: Path) -> None:
-    with atomic_path(path) as tmp:
-        table.to_csv(tmp, index=False)
-
-
 def _caption(analysis: CampaignAnalysis) -> str:
     table = analysis.ratings.table
     kind = "SYNTHETIC (simulated) ratings" if analysis.synthetic else "human ratings"
@@ -122,14 +117,14 @@ def write_human_report(
     table = paper_table(analysis)
     caption = _caption(analysis)
     files = {"comparison.csv": out / "comparison.csv"}
-    _csv(table, files["comparison.csv"])
+    write_csv_atomic(files["comparison.csv"], table)
     files["comparison.md"] = out / "comparison.md"
     write_text_atomic(files["comparison.md"], f"{caption}\n\n{table.to_markdown(index=False)}\n")
     files["comparison.tex"] = out / "comparison.tex"
     write_text_atomic(files["comparison.tex"], latex_table(table, caption))
     for name, frame in _tables(analysis).items():
         files[name] = out / name
-        _csv(frame, files[name])
+        write_csv_atomic(files[name], frame)
     files["report.html"] = out / "report.html"
     write_text_atomic(files["report.html"], render_html(analysis, table, caption, title))
     return files

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from evalsuite.breakdown import MIN_CELL, breakdown_view, compact, score_breakdown
-from evalsuite.data.atomic import atomic_path, write_text_atomic
+from evalsuite.data.atomic import write_csv_atomic, write_text_atomic
 from evalsuite.data.prompt_sets import PromptSet
 from evalsuite.metrics import METRICS
 from evalsuite.report.aggregate import summarise
@@ -130,9 +130,7 @@ def write_report(
     written: dict[str, Path] = {}
     if "csv" in formats:
         for name, table in tables.items():
-            with atomic_path(out_dir / f"{name}.csv") as tmp:
-                table.to_csv(tmp, index=False)
-            written[name] = out_dir / f"{name}.csv"
+            written[name] = write_csv_atomic(out_dir / f"{name}.csv", table)
     if "markdown" in formats:
         written["report"] = out_dir / "report.md"
         write_text_atomic(written["report"], _render(inputs, report))
