@@ -16,6 +16,12 @@
     hyvideo-eval power RATE_A RATE_B    prompts needed to separate two pass rates (--help)
     hyvideo-eval regression [--update-golden | --baseline RUN --candidate RUN] [OVERRIDE ...]
                                         the regression gate (exit 1 when it fails; --help)
+    hyvideo-eval slurm [OVERRIDE ...]   the eval job as Slurm job arrays through submitit: generation
+                                        shards, eval shards, then the merge (runtime.slurm.*)
+    hyvideo-eval score-shard runtime.eval_shard=i/n [OVERRIDE ...]
+                                        score one part of a run whose videos are made
+    hyvideo-eval plan [--machines K,..] [--frames N] [--size HxW] [--systems N] [OVERRIDE ...]
+                                        a campaign's cost from a short calibration on this machine
     hyvideo-generate [OVERRIDE ...]     the generation stage only: prompts -> videos + manifest
 
 Overrides are Hydra's: `group=option` picks a config file, `group.key=value` sets a value. User errors
@@ -79,6 +85,32 @@ def _generate(overrides: Sequence[str]) -> int:
     counts = manifest.table["status"].value_counts().to_dict()
     print(f"manifest {manifest.path}: {', '.join(f'{k} {v}' for k, v in sorted(counts.items()))}")
     return 0
+
+
+def _slurm(overrides: Sequence[str]) -> int:
+    from evalsuite.scale.slurm import run_slurm
+
+    result = run_slurm(compose(overrides))
+    print(
+        f"scored {int((result.scores['status'] == 'ok').sum())} of {len(result.scores)} (video, metric) pairs; report in {result.paths.output_dir}"
+    )
+    return 0
+
+
+def _score_shard(overrides: Sequence[str]) -> int:
+    from evalsuite.scale.shards import run_eval_shard
+
+    table = run_eval_shard(compose(overrides)).table
+    print(
+        f"scored {int((table['status'] == 'ok').sum())} of {len(table)} (video, metric) pairs of this shard"
+    )
+    return 0
+
+
+def _plan(args: Sequence[str]) -> int:
+    from evalsuite.scale.plan import plan_main
+
+    return plan_main(args)
 
 
 def _config(overrides: Sequence[str]) -> int:
@@ -174,6 +206,9 @@ COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "simulate-ratings": simulate_ratings_main,
     "power": power_main,
     "regression": _regression,
+    "slurm": _slurm,
+    "score-shard": _score_shard,
+    "plan": _plan,
 }
 
 

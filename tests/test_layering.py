@@ -49,3 +49,35 @@ def test_config_does_not_reach_up_into_the_metrics() -> None:
                 assert not node.module.startswith(("evalsuite.metrics", "evalsuite.pipeline")), path
             if isinstance(node, ast.Import):
                 assert not any(a.name.startswith("evalsuite.metrics") for a in node.names), path
+
+
+def test_the_scale_layer_sits_on_top() -> None:
+    """evalsuite/scale (Ray, Slurm) is reached only from the pipeline and the CLI, and only inside the
+    functions that need it; ray and submitit are imported nowhere at module level."""
+    for path in sorted((ROOT / "evalsuite").rglob("*.py")):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        top_level = {
+            (alias.name if isinstance(node, ast.Import) else node.module or "")
+            for node in tree.body
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            for alias in (node.names if isinstance(node, ast.Import) else [node])
+        }
+        assert not any(name.split(".")[0] in ("ray", "submitit") for name in top_level), path
+        if path.parent.name != "scale":
+            assert not any(name.startswith("evalsuite.scale") for name in top_level), path
+        if path.parent.name not in ("scale", "pipeline") and path.name != "cli.py":
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    assert not node.module.startswith("evalsuite.scale"), path
+
+
+def test_the_default_job_imports_neither_ray_nor_submitit() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, evalsuite.cli, evalsuite.pipeline.run, evalsuite.pipeline.score;"
+        "from evalsuite.config import compose; compose();"
+        "assert not {'ray', 'submitit'} & set(sys.modules), sorted({'ray', 'submitit'} & set(sys.modules))"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -122,15 +122,15 @@ class HYVideoModelConfig:
             parse_shard(self.shard)
 
 
-def parse_shard(text: str) -> tuple[int, int]:
+def parse_shard(text: str, key: str = "model.shard") -> tuple[int, int]:
     """ "i/n" -> (i, n) with 0 <= i < n."""
     index, _, count = text.partition("/")
     try:
         i, n = int(index), int(count)
     except ValueError:
-        raise ConfigError(f"model.shard={text!r}: write it as i/n, e.g. model.shard=0/4") from None
+        raise ConfigError(f"{key}={text!r}: write it as i/n, e.g. {key}=0/4") from None
     if not 0 <= i < n:
-        raise ConfigError(f"model.shard={text!r}: need 0 <= i < n (shards are numbered from 0)")
+        raise ConfigError(f"{key}={text!r}: need 0 <= i < n (shards are numbered from 0)")
     return i, n
 
 
@@ -300,6 +300,49 @@ class CompareConfig:
 
 
 @dataclass
+class RayConfig:
+    """Scoring on Ray (runtime=ray; evalsuite/scale/ray_runner.py)."""
+
+    address: str | None = None  # auto, host:port or ray://...; empty: a local cluster of `workers`
+    workers: int = 2  # local cluster only: worker processes (each `threads_per_worker` CPUs)
+    threads_per_worker: int = 1
+    max_retries: int = 3  # reruns of a unit whose worker process died
+    in_flight: int = 2  # units queued per worker at a time
+
+    def __post_init__(self) -> None:
+        if self.workers < 1 or self.threads_per_worker < 1 or self.in_flight < 1 or self.max_retries < 0:
+            raise ConfigError(
+                "runtime.ray: workers, threads_per_worker and in_flight must be >= 1 and max_retries >= 0"
+            )
+
+
+@dataclass
+class SlurmConfig:
+    """`hyvideo-eval slurm`: generation and scoring as job arrays through submitit (evalsuite/scale/slurm.py)."""
+
+    executor: str = "slurm"  # or "local": the same arrays as processes on this machine (tests, a dry run)
+    folder: str = "${runtime.output_dir}/slurm"  # submitit's logs and pickles: a shared file system
+    generation_shards: int = 1
+    eval_shards: int = 1
+    partition: str | None = None
+    account: str | None = None
+    gpus_per_task: int = 0
+    cpus_per_task: int = 2
+    mem_gb: int = 24
+    timeout_min: int = 240
+    array_parallelism: int = 64
+    additional: dict[str, Any] = field(default_factory=dict)  # more sbatch options, e.g. {qos: normal}
+
+    def __post_init__(self) -> None:
+        _choice("runtime.slurm.executor", self.executor, ("slurm", "local"))
+        if self.generation_shards < 1 or self.eval_shards < 1:
+            raise ConfigError("runtime.slurm.generation_shards and eval_shards must be >= 1")
+
+
+BACKENDS = ("local", "ray")
+
+
+@dataclass
 class RuntimeConfig:
     device: str = "cpu"
     dtype: str = "float32"
@@ -307,8 +350,24 @@ class RuntimeConfig:
     cache_dir: str = "~/.cache/hyvideo-eval"
     output_dir: str = MISSING
     progress: bool = True
+    # torch's intra-op threads in this process (0: torch's default, one per core). Values are bit for
+    # bit the same across processes with the same thread count; across counts they may differ in the
+    # last bits (oneDNN splits a reduction differently), by at most a few 1e-8 (tests/scale).
+    threads: int = 0
+    # Where scoring runs: "local" (this process) or "ray" (runtime=ray).
+    backend: str = "local"
+    ray: RayConfig = field(default_factory=RayConfig)
+    slurm: SlurmConfig = field(default_factory=SlurmConfig)
+    # "i/n": score only chunks i, i+n, ... of the run's videos into scores.shard-i-of-n.parquet and a
+    # cache part (a Slurm array task); the unsharded run then merges them (evalsuite/scale/shards.py).
+    eval_shard: str | None = None
 
     def __post_init__(self) -> None:
+        _choice("runtime.backend", self.backend, BACKENDS)
+        if self.threads < 0:
+            raise ConfigError(f"runtime.threads must be >= 0 (0: torch's default), got {self.threads}")
+        if self.eval_shard is not None:
+            parse_shard(self.eval_shard, "runtime.eval_shard")
         if not (self.device in DEVICES or self.device.startswith("cuda:")):
             raise ConfigError(
                 f"runtime.device={self.device!r} is not valid; choose one of: cpu, cuda, cuda:N, auto"

@@ -82,6 +82,36 @@ class FeatureCache:
             (key, kind, digest, data),
         )
 
+    def put_many(self, entries: dict[str, tuple[str, np.ndarray]]) -> None:
+        """Several entries (key -> (kind, array)) in one transaction: all or none survive a kill."""
+        if self._db is None or not entries:
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for key, (kind, array) in entries.items():
+                self.put(key, kind, array)
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def import_from(self, other: Path) -> int:
+        """Copy every entry of another cache file into this one (entries of equal key are equal: keys
+        name what decides the bytes); returns the number of entries copied."""
+        if self._db is None:
+            return 0
+        source = sqlite3.connect(f"file:{other}?mode=ro", uri=True)
+        try:
+            rows = source.execute("SELECT key, kind, digest, data FROM entries").fetchall()
+        finally:
+            source.close()
+        self._db.execute("BEGIN IMMEDIATE")
+        self._db.executemany(
+            "INSERT OR REPLACE INTO entries (key, kind, digest, data) VALUES (?, ?, ?, ?)", rows
+        )
+        self._db.execute("COMMIT")
+        return len(rows)
+
     def count(self, kind: str | None = None) -> int:
         if self._db is None:
             return 0
@@ -93,3 +123,29 @@ class FeatureCache:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+class UnitCache:
+    """The cache a work unit sees on a worker process: the entries the driver looked up for it, and a
+    record of what the unit computed, which the driver alone writes to the run's FeatureCache (so a
+    cluster never has several writers on one SQLite file)."""
+
+    path = None
+
+    def __init__(self, entries: dict[str, np.ndarray]):
+        self.entries = entries
+        self.written: dict[str, tuple[str, np.ndarray]] = {}
+        self.hits = 0
+        self.misses = 0
+        self.recovered = 0
+
+    def get(self, key: str) -> np.ndarray | None:
+        found = self.entries.get(key)
+        if found is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return found
+
+    def put(self, key: str, kind: str, array: np.ndarray) -> None:
+        self.written[key] = (kind, np.asarray(array))

@@ -100,7 +100,7 @@ class MetricEngine:
         self.feature_seconds: dict[str, float] = {}
 
     # ---- keys ----------------------------------------------------------------------------------
-    def _feature_key(self, job: VideoJob, name: str) -> str:
+    def feature_key(self, job: VideoJob, name: str) -> str:
         spec = FEATURES[name]
         return cache_key(
             kind="feature",
@@ -225,7 +225,7 @@ class MetricEngine:
             spec = FEATURES[name]
             todo: list[tuple[int, np.ndarray]] = []
             for i in indices:
-                hit = self.cache.get(self._feature_key(chunk[i], name))
+                hit = self.cache.get(self.feature_key(chunk[i], name))
                 if hit is not None:
                     inputs[i].features[name] = hit
                     continue
@@ -249,6 +249,6 @@ class MetricEngine:
                     own = features[offset : offset + len(frames)]
                     offset += len(frames)
                     inputs[i].features[name] = own
-                    self.cache.put(self._feature_key(chunk[i], name), "feature", own)
+                    self.cache.put(self.feature_key(chunk[i], name), "feature", own)
             self.feature_seconds[name] = self.feature_seconds.get(name, 0.0) + time.perf_counter() - start
         return failures

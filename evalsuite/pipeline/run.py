@@ -21,7 +21,7 @@ from evalsuite.data.atomic import write_text_atomic
 from evalsuite.data.manifest import Manifest
 from evalsuite.data.prompt_sets import PromptSet
 from evalsuite.errors import ConfigError
-from evalsuite.pipeline.generate import generate_videos, resolve_device, shard_of
+from evalsuite.pipeline.generate import generate_videos, merge_shards, resolve_device, shard_of
 from evalsuite.pipeline.ingest import ingest_videos_dir
 from evalsuite.pipeline.prompts import load_prompts
 from evalsuite.pipeline.score import ScoreRun, build_metrics, score_videos
@@ -83,9 +83,13 @@ def system_config(cfg: EvalConfig, index: int) -> EvalConfig:
     return replace(cfg, model=cfg.systems[index], resolved=resolved)
 
 
-def run_generation(cfg: EvalConfig) -> tuple[PromptSet, Manifest, RunPaths]:
+def run_generation(
+    cfg: EvalConfig, *, make_missing: bool = True, shard: tuple[int, int] | None = None
+) -> tuple[PromptSet, Manifest, RunPaths]:
     """Stages 1-2: load the prompt set, then make or ingest one video per prompt and system into the
-    manifest (one row per system × prompt)."""
+    manifest (one row per system × prompt). `make_missing=False` only merges what generation shards
+    made (a cluster's driver must not generate on its own node); `shard=(i, n)` makes shard i of every
+    HunyuanVideo system into its shard manifest and leaves folders of videos to the unsharded run."""
     paths = run_paths(cfg)
     paths.output_dir.mkdir(parents=True, exist_ok=True)
     write_text_atomic(paths.output_dir / "config.yaml", OmegaConf.to_yaml(OmegaConf.create(cfg.resolved)))
@@ -94,8 +98,14 @@ def run_generation(cfg: EvalConfig) -> tuple[PromptSet, Manifest, RunPaths]:
     manifest = Manifest.load_or_new(paths.manifest)
     for index, model in enumerate(cfg.systems):
         system = system_config(cfg, index)
-        if model.kind == "hyvideo":
-            manifest = generate_videos(
+        if shard is not None:
+            if model.kind != "hyvideo":
+                continue
+            system = replace(system, model=replace(model, shard=f"{shard[0]}/{shard[1]}"))
+        if model.kind == "hyvideo" and not make_missing:
+            merge_shards(manifest)
+        elif model.kind == "hyvideo":
+            made = generate_videos(
                 system,
                 prompt_set,
                 manifest,
@@ -104,6 +114,7 @@ def run_generation(cfg: EvalConfig) -> tuple[PromptSet, Manifest, RunPaths]:
                 progress=cfg.runtime.progress,
                 videos_dir=f"videos/{model.name}" if cfg.is_comparison else "videos",
             )
+            manifest = manifest if shard is not None else made  # a shard wrote its own manifest
         else:
             manifest = ingest_videos_dir(
                 model,
@@ -133,10 +144,13 @@ def run_eval(cfg: EvalConfig) -> EvalResult:
         from evalsuite.pipeline.compare import read_published
 
         published = read_published(cfg.compare, names)
+    if cfg.runtime.eval_shard is not None:
+        raise ConfigError(
+            "runtime.eval_shard scores one part of a run: run it with `hyvideo-eval score-shard`, "
+            "then the eval once without runtime.eval_shard (it merges the parts)"
+        )
     prompt_set, manifest, paths = run_generation(cfg)
-    current = manifest.table[
-        manifest.table["model"].isin(names) & manifest.table["prompt_id"].isin(prompt_set.table["prompt_id"])
-    ]
+    current = current_rows(cfg, manifest, prompt_set)
     score_run = run_scoring(cfg, Manifest(paths.manifest, current.reset_index(drop=True)), paths.scores)
     scores = score_run.table
     identity = PromptSetIdentity.of(prompt_set)
@@ -177,18 +191,43 @@ def run_eval(cfg: EvalConfig) -> EvalResult:
     return EvalResult(paths, prompt_set, manifest, scores, files, score_run)
 
 
-def run_scoring(cfg: EvalConfig, manifest: Manifest, scores_path: Path) -> ScoreRun:
-    """Stage 3 with the run's weights registry, device and feature cache."""
+def current_rows(cfg: EvalConfig, manifest: Manifest, prompt_set: PromptSet) -> pd.DataFrame:
+    """The manifest rows this run scores, its systems × its prompts, in a canonical order (systems as
+    configured, prompts as in the prompt set), whatever order shards, resumes and retries wrote them in:
+    scoring batches follow this order, so every way of making the videos gives the same values."""
+    table = manifest.table
+    system_rank = {m.name: i for i, m in enumerate(cfg.systems)}
+    prompt_rank = {p: i for i, p in enumerate(prompt_set.table["prompt_id"])}
+    rows = table[table["model"].isin(system_rank) & table["prompt_id"].isin(prompt_rank)]
+    rank = rows["model"].map(system_rank) * len(prompt_rank) + rows["prompt_id"].map(prompt_rank)
+    return rows.iloc[rank.to_numpy().argsort(kind="stable")]
+
+
+def run_scoring(
+    cfg: EvalConfig, manifest: Manifest, scores_path: Path, *, cache_dir: str | None = None, job_filter=None
+) -> ScoreRun:
+    """Stage 3 with the run's weights registry, device, feature cache and backend (this process, or
+    Ray with runtime=ray). An unsharded run first folds in the cache parts of eval shards."""
     from evalsuite.metrics.cache import FeatureCache
     from evalsuite.metrics.features import NetworkPool
+    from evalsuite.scale.shards import merge_cache_parts
+    from evalsuite.scale.units import PoolSpec
     from evalsuite.weights import WeightsRegistry
 
-    pool = NetworkPool(
-        WeightsRegistry(cfg.weights),
-        device=resolve_device(cfg.runtime),
-        allow_random=cfg.weights.allow_random,
-    )
-    cache = FeatureCache(cfg.runtime.cache_dir if cfg.metrics.cache else None)
+    if cfg.runtime.threads:
+        import torch
+
+        torch.set_num_threads(cfg.runtime.threads)
+    spec = PoolSpec(cfg.weights, resolve_device(cfg.runtime), cfg.weights.allow_random)
+    pool = NetworkPool(WeightsRegistry(cfg.weights), device=spec.device, allow_random=spec.allow_random)
+    cache = FeatureCache((cache_dir or cfg.runtime.cache_dir) if cfg.metrics.cache else None)
+    runner = None
+    if cfg.runtime.backend == "ray":
+        from evalsuite.scale.ray_runner import ray_runner_from_config
+
+        runner = ray_runner_from_config(cfg.runtime.ray, spec)
+    if job_filter is None and (merged := merge_cache_parts(cache, scores_path.parent)):
+        log.info("merged %d cache entries from eval shards", merged)
     try:
         return score_videos(
             manifest,
@@ -201,6 +240,8 @@ def run_scoring(cfg: EvalConfig, manifest: Manifest, scores_path: Path) -> Score
             videos_per_batch=cfg.metrics.videos_per_batch,
             workers=cfg.runtime.workers,
             progress=cfg.runtime.progress,
+            runner=runner,
+            job_filter=job_filter,
         )
     finally:
         cache.close()

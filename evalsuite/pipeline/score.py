@@ -4,7 +4,8 @@ The work is done by `evalsuite.metrics.engine.MetricEngine` (decode once, networ
 view, batched across videos, everything cached by content). This stage turns manifest rows into engine
 jobs and the results into a tidy table, one row per (video, metric), saved atomically as Parquet and
 CSV every few videos, so an interrupted run loses at most that much work and the rerun takes the rest
-from the cache. A video that fails to decode, or a metric that fails or returns a non-finite value,
+from the cache. A `runner` (e.g. evalsuite/scale/ray_runner.py) may compute the engine's work elsewhere
+and return videos in any order; the table is always in manifest order. A video that fails to decode, or a metric that fails or returns a non-finite value,
 becomes a `failed` row with the reason. A metric whose network weights are missing produces no rows:
 it is listed as unavailable (with the command that fixes it) in `ScoreRun.unavailable` and the report.
 """
@@ -12,8 +13,10 @@ it is listed as unavailable (with the command that fixes it) in `ScoreRun.unavai
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 from tqdm import tqdm
@@ -22,7 +25,7 @@ from evalsuite.data.atomic import atomic_path, write_csv_atomic
 from evalsuite.data.manifest import STATUS_FAILED, STATUS_OK, Manifest
 from evalsuite.metrics import METRICS, Metric
 from evalsuite.metrics.cache import FeatureCache
-from evalsuite.metrics.engine import MetricEngine, VideoJob
+from evalsuite.metrics.engine import MetricEngine, MetricResult, VideoJob
 from evalsuite.metrics.features import NetworkPool
 
 log = logging.getLogger(__name__)
@@ -50,6 +53,13 @@ class ScoreRun:
     random_networks: list[str] = field(default_factory=list)  # networks that ran with random weights
 
 
+class Runner(Protocol):
+    """Computes an engine's work somewhere else: yields (job index, results in the engine's metric
+    order) once for every job, in any order."""
+
+    def run(self, engine: MetricEngine, jobs: list[VideoJob]) -> Iterator[tuple[int, list[MetricResult]]]: ...
+
+
 def build_metrics(names: list[str]) -> list[Metric]:
     return [METRICS[name]() for name in names]
 
@@ -72,9 +82,12 @@ def score_videos(
     videos_per_batch: int = 4,
     workers: int = 0,
     progress: bool = True,
+    runner: Runner | None = None,
+    job_filter=None,
 ) -> ScoreRun:
     """Score every row of `manifest` and save the table at `scores_path`. `frames_fps`: per model
-    (system) name, the frame rate given to its folders of frame images (the engine's 24 otherwise)."""
+    (system) name, the frame rate given to its folders of frame images (the engine's 24 otherwise).
+    `job_filter(jobs) -> positions` scores only those videos (an eval shard's part of the run)."""
     fps_of = frames_fps or {}
     engine = MetricEngine(
         metrics,
@@ -91,9 +104,12 @@ def score_videos(
         VideoJob(str(manifest.resolve(r["video_path"])), r["sha256"], r.get("prompt"), fps_of.get(r["model"]))
         for r in ok_rows
     ]
+    if job_filter is not None:
+        keep = job_filter(jobs)
+        ok_rows, jobs = [ok_rows[i] for i in keep], [jobs[i] for i in keep]
     out: list[dict] = []
     for row in rows:  # videos that were never made: one failed row per metric, with the reason
-        if row["status"] != STATUS_OK:
+        if row["status"] != STATUS_OK and job_filter is None:
             for metric in engine.metrics:
                 out.append(
                     _row(
@@ -106,16 +122,35 @@ def score_videos(
                         None,
                     )
                 )
+    finished: dict[int, list[dict]] = {}
+
+    def table_so_far() -> pd.DataFrame:
+        done = [row for i in sorted(finished) for row in finished[i]]
+        return pd.DataFrame(out + done, columns=SCORE_COLUMNS)
+
+    results = runner.run(engine, jobs) if runner is not None else enumerate(engine.run(jobs))
     bar = tqdm(total=len(jobs), desc="score", unit="video", disable=not progress)
-    for index, (row, results) in enumerate(zip(ok_rows, engine.run(jobs), strict=True)):
-        for r in results:
-            status = STATUS_OK if r.ok else STATUS_FAILED
-            out.append(_row(row, r.metric, r.version, r.value if r.ok else None, status, r.error, r.seconds))
+    for index, video_results in results:
+        row = ok_rows[index]
+        finished[index] = [
+            _row(
+                row,
+                r.metric,
+                r.version,
+                r.value if r.ok else None,
+                STATUS_OK if r.ok else STATUS_FAILED,
+                r.error,
+                r.seconds,
+            )
+            for r in video_results
+        ]
         bar.update()
-        if (index + 1) % CHECKPOINT_EVERY == 0:
-            save_scores(pd.DataFrame(out, columns=SCORE_COLUMNS), scores_path)
+        if len(finished) % CHECKPOINT_EVERY == 0:
+            save_scores(table_so_far(), scores_path)
     bar.close()
-    table = pd.DataFrame(out, columns=SCORE_COLUMNS)
+    if len(finished) != len(jobs):
+        raise RuntimeError(f"scoring returned {len(finished)} of {len(jobs)} videos")
+    table = table_so_far()
     table = table.astype({"value": float})
     save_scores(table, scores_path)
     log.info(

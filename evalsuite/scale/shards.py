@@ -1,0 +1,80 @@
+"""Eval shards: a run's scoring split over processes that share nothing but a file system (Slurm array
+tasks, or any `hyvideo-eval score-shard runtime.eval_shard=i/n` started by hand).
+
+Shard i of n scores the engine's chunks i, i+n, i+2n, ... of the run's videos (whole chunks, so each
+network batch is the one the single process runs, and the values are bit for bit the same). It writes
+`scores.shard-i-of-n.parquet` (its part of the table) and its own cache file under
+`cache-parts/shard-i-of-n/` in the run folder: SQLite must not be shared between nodes over a network
+file system, so no two shards write one file. The unsharded run of the same folder imports every
+cache part into the run's cache, finds every value there, and writes the tables and the report the
+single process would have written. A shard that is rerun resumes from its own cache part.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from evalsuite.config.schema import EvalConfig, parse_shard
+from evalsuite.data.manifest import Manifest
+from evalsuite.errors import ConfigError
+from evalsuite.metrics.cache import CACHE_NAME, FeatureCache
+
+log = logging.getLogger(__name__)
+
+CACHE_PARTS = "cache-parts"
+
+
+def shard_positions(n_jobs: int, videos_per_batch: int, index: int, count: int) -> list[int]:
+    """Positions of the jobs in chunks index, index+count, ... of `videos_per_batch` jobs each."""
+    starts = range(index * videos_per_batch, n_jobs, count * videos_per_batch)
+    return [i for start in starts for i in range(start, min(start + videos_per_batch, n_jobs))]
+
+
+def shard_name(index: int, count: int) -> str:
+    return f"shard-{index}-of-{count}"
+
+
+def merge_cache_parts(cache: FeatureCache, run_folder: Path) -> int:
+    """Import every eval shard's cache part in `run_folder` into `cache`; returns the entries copied."""
+    parts = sorted((run_folder / CACHE_PARTS).glob(f"shard-*/{CACHE_NAME}"))
+    if parts and cache.path is None:
+        raise ConfigError(
+            f"{run_folder / CACHE_PARTS} holds eval shard results but metrics.cache=false: "
+            "set metrics.cache=true to merge them"
+        )
+    return sum(cache.import_from(part) for part in parts)
+
+
+def run_eval_shard(cfg: EvalConfig):
+    """Score this process's part of a run whose videos are all made (`hyvideo-eval score-shard`)."""
+    from evalsuite.metrics import check_names
+    from evalsuite.pipeline.prompts import load_prompts
+    from evalsuite.pipeline.run import current_rows, run_paths, run_scoring
+
+    if cfg.runtime.eval_shard is None:
+        raise ConfigError("score-shard needs runtime.eval_shard=i/n")
+    if not cfg.metrics.cache:
+        raise ConfigError(
+            "an eval shard hands its values over through its cache part: set metrics.cache=true"
+        )
+    check_names(cfg.metrics.names)
+    index, count = parse_shard(cfg.runtime.eval_shard, "runtime.eval_shard")
+    paths = run_paths(cfg)
+    if not paths.manifest.is_file():
+        raise ConfigError(
+            f"{paths.manifest} does not exist: make the videos first (`hyvideo-generate` or "
+            "`hyvideo-eval slurm`), then score the shards"
+        )
+    prompt_set = load_prompts(cfg.prompts)
+    current = current_rows(cfg, Manifest.load(paths.manifest), prompt_set).reset_index(drop=True)
+    name = shard_name(index, count)
+    size = cfg.metrics.videos_per_batch
+    log.info("eval %s: chunks %d, %d+%d, ... of %d videos", name, index, index, count, len(current))
+    return run_scoring(
+        cfg,
+        Manifest(paths.manifest, current),
+        paths.scores.with_name(f"{paths.scores.stem}.{name}{paths.scores.suffix}"),
+        cache_dir=str(paths.output_dir / CACHE_PARTS / name),
+        job_filter=lambda jobs: shard_positions(len(jobs), size, index, count),
+    )
