@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -78,6 +79,8 @@ class RayRunner:
         if ray.is_initialized():
             return False
         options = {"include_dashboard": False, "log_to_driver": False, "configure_logging": False}
+        if self.address and self.address != "auto":
+            self._check_reachable(self.address)
         try:
             if self.address:
                 ray.init(address=self.address, **options)
@@ -90,6 +93,22 @@ class RayRunner:
                 "start one with `ray start --head` or leave runtime.ray.address empty for a local one"
             ) from err
         return True
+
+    @staticmethod
+    def _check_reachable(address: str) -> None:
+        """Ray waits minutes on an address where nothing listens; a plain TCP connect says so at once."""
+        host, _, port = address.removeprefix("ray://").rpartition(":")
+        try:
+            socket.create_connection((host, int(port)), timeout=5).close()
+        except ValueError:
+            raise ConfigError(
+                f"runtime.ray.address={address!r}: write it as host:port, ray://host:port or auto"
+            ) from None
+        except OSError as err:
+            raise ConfigError(
+                f"runtime.ray.address={address}: nothing answers there ({err}); start the cluster with "
+                "`ray start --head` on that node, or leave runtime.ray.address empty for a local one"
+            ) from None
 
     def run(self, engine: MetricEngine, jobs: list[VideoJob]) -> Iterator[tuple[int, list[MetricResult]]]:
         """(job index, results in the engine's metric order) for every job, as units finish."""

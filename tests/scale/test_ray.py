@@ -255,3 +255,13 @@ def test_without_ray_installed_the_error_names_the_extra(monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "ray", None)
     with pytest.raises(ConfigError, match=r"hyvideo-eval\[ray\]"):
         import_ray()
+
+
+@pytest.mark.parametrize(
+    ("address", "message"), [("127.0.0.1:1", "nothing answers there"), ("nohost", "host:port")]
+)
+def test_an_unreachable_cluster_is_one_line_at_once(world, address: str, message: str) -> None:
+    _, registry, jobs = world
+    runner = RayRunner(PoolSpec(registry.config), address=address)
+    with pytest.raises(ConfigError, match=message):
+        list(runner.run(engine(registry), jobs))

@@ -122,3 +122,8 @@ def test_eval_shard_errors_are_one_line(run_dir: Path, capsys) -> None:
         == 2
     )
     assert "set metrics.cache=true" in capsys.readouterr().err
+
+
+def test_the_sample_cluster_config_composes() -> None:
+    slurm = compose(["runtime=slurm_example"]).runtime.slurm
+    assert (slurm.executor, slurm.partition, slurm.gpus_per_task) == ("slurm", "gpu", 1)
