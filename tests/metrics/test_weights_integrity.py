@@ -16,7 +16,7 @@ from evalsuite.pipeline.run import run_eval
 from evalsuite.weights import WeightsRegistry
 
 NETWORKS = ["clip_vit_b32", "clip_vit_l14", "laion_aesthetic_l14", "dino_vitb16", "efficientnet_lite0",
-            "musiq_spaq", "raft_large"]  # fmt: skip
+            "musiq_spaq", "raft_large", "amt_s"]  # fmt: skip
 
 
 def bad_files(folder: Path, name: str) -> dict[str, Path]:

@@ -79,3 +79,13 @@ def test_missing_dimensions_are_named_and_the_score_is_labelled_partial() -> Non
         table
     ) and "temporal flickering" not in missing_dimensions(table)
     assert len(table) == 2 * (len(QUALITY_DIMENSIONS) + 1)
+
+
+def test_every_vbench_quality_dimension_has_a_metric() -> None:
+    """With motion_smoothness_amt, a run of the default metrics (weights present) has all 7: not partial."""
+    from evalsuite.config import compose
+    from evalsuite.metrics import METRICS
+    from evalsuite.metrics.vbench_scale import QUALITY_DIMENSIONS
+
+    default = {METRICS[n].vbench_dimension for n in compose().metrics.names} - {None}
+    assert default == set(QUALITY_DIMENSIONS)

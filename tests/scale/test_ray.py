@@ -8,6 +8,7 @@ import re
 import shutil
 import threading
 import time
+import types
 from pathlib import Path
 
 import pandas as pd
@@ -260,8 +261,13 @@ def test_without_ray_installed_the_error_names_the_extra(monkeypatch) -> None:
 @pytest.mark.parametrize(
     ("address", "message"), [("127.0.0.1:1", "nothing answers there"), ("nohost", "host:port")]
 )
-def test_an_unreachable_cluster_is_one_line_at_once(world, address: str, message: str) -> None:
-    _, registry, jobs = world
-    runner = RayRunner(PoolSpec(registry.config), address=address)
+def test_an_unreachable_cluster_is_one_line_at_once(address: str, message: str) -> None:
+    """Checked before ray.init, which would wait minutes (a fake Ray: the module's cluster is running)."""
+
+    def init(**_):
+        raise AssertionError("ray.init must not be reached")
+
+    fake_ray = types.SimpleNamespace(is_initialized=lambda: False, init=init)
+    runner = RayRunner(PoolSpec(compose().weights), address=address)
     with pytest.raises(ConfigError, match=message):
-        list(runner.run(engine(registry), jobs))
+        runner._start(fake_ray)
