@@ -133,12 +133,12 @@ def test_thread_count_changes_values_only_in_the_last_bits(world) -> None:
 
 
 def slow_world(folder: Path) -> tuple[WeightsRegistry, list[VideoJob]]:
-    """Units long enough to be caught running: DINO ViT-B/16 (random weights) on 12-frame videos."""
+    """Units long enough to be caught running (seconds): DINO ViT-B/16 (random weights), 6-frame videos."""
     folder.mkdir(parents=True, exist_ok=True)
     jobs = []
-    for seed in range(6):
+    for seed in range(4):
         path = folder / f"v{seed}.mp4"
-        frames = synthetic.smooth_texture(96, 128, seed=seed, cells=5)[None].repeat(12, 0)
+        frames = synthetic.smooth_texture(96, 128, seed=seed, cells=5)[None].repeat(6, 0)
         write_video(path, frames, fps=24)
         jobs.append(VideoJob(str(path), sha256_of(path)))
     return WeightsRegistry(compose().weights), jobs

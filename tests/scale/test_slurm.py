@@ -42,8 +42,11 @@ def report_text(folder: Path) -> str:
     return re.sub(r"config hash `[0-9a-f]+`", "config hash", (folder / "report.md").read_text())
 
 
-def test_slurm_arrays_on_the_local_executor_equal_the_single_process_run(run_dir: Path, capsys) -> None:
+def test_slurm_arrays_on_the_local_executor_equal_the_single_process_run(
+    run_dir: Path, capsys, monkeypatch
+) -> None:
     pytest.importorskip("submitit")
+    monkeypatch.setattr("evalsuite.scale.slurm.POLL_SECONDS", 0.5)
     single = run_eval(compose([*COMMON, "runtime.output_dir=single"]))
     assert (
         eval_main(
