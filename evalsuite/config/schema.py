@@ -169,6 +169,9 @@ class MetricsConfig:
     frame_batch: int = 32  # frames per network forward pass (stacked across videos)
     videos_per_batch: int = 4  # videos decoded and scored together; bounds memory
     cache: bool = True  # the feature cache in <runtime.cache_dir>/features.sqlite
+    # Load, run and release one network at a time per chunk of videos (same values; a fraction of the
+    # memory, for a decode per network and a network load per chunk): see README "Memory".
+    one_network_at_a_time: bool = False
 
     def __post_init__(self) -> None:
         if self.frame_batch < 1 or self.videos_per_batch < 1:

@@ -9,6 +9,12 @@ Per chunk of `videos_per_batch` videos:
   4. each metric evaluates each video from those inputs; its value is cached.
 A video's value depends only on that video: batches change the order of float sums inside a matmul,
 never which frames a value is computed from (tests bound the difference, 1e-6 and below).
+
+With `one_network_at_a_time`, each chunk is scored one group of metrics at a time (metrics that share a
+network form a group, `metric_groups`): the group's networks load, run on the chunk and are released
+before the next group's load, so memory holds one network instead of all of them. The chunks and
+batches are the same, and so are the values, bit for bit; each video is decoded once per group and
+each network loaded once per chunk.
 """
 
 from __future__ import annotations
@@ -53,6 +59,24 @@ class MetricResult:
     cached: bool = False
 
 
+def metric_groups(metrics: list[Metric]) -> list[list[Metric]]:
+    """Metrics joined when they share a network (transitively); metrics with no network in one group.
+    Each network, and so each of its features, belongs to exactly one group. Groups in the order of
+    their first metric, metrics in the given order."""
+    groups: list[tuple[set[str], list[Metric]]] = []
+    for metric in metrics:
+        networks = set(metric.networks())
+        joined = [g for g in groups if g[0] & networks or (not networks and not g[0])]
+        merged = (set(networks), [metric])
+        for g in joined:
+            groups.remove(g)
+            merged = (merged[0] | g[0], g[1] + merged[1])
+        groups.append(merged)
+    order = {m.name: i for i, m in enumerate(metrics)}
+    ordered = [sorted(ms, key=lambda m: order[m.name]) for _, ms in groups]
+    return sorted(ordered, key=lambda ms: order[ms[0].name])
+
+
 class _Immediate(Executor):
     """An executor that runs each task when submitted (workers = 0)."""
 
@@ -78,9 +102,11 @@ class MetricEngine:
         videos_per_batch: int = 4,
         workers: int = 0,
         frames_fps: float = 24.0,
+        one_network_at_a_time: bool = False,
     ):
         if frame_batch < 1 or videos_per_batch < 1:
             raise ValueError("frame_batch and videos_per_batch must be >= 1")
+        self.one_network_at_a_time = one_network_at_a_time
         self.pool = pool
         self.cache = cache
         self.frame_batch = frame_batch
@@ -95,8 +121,12 @@ class MetricEngine:
                 self.unavailable[metric.name] = reasons[0]
                 log.warning("metric %s is unavailable: %s", metric.name, reasons[0])
                 continue
-            metric.setup(pool)
+            if not one_network_at_a_time:  # otherwise each group's fresh metrics set up per chunk
+                metric.setup(pool)
             self.metrics.append(metric)
+        if one_network_at_a_time:  # the availability check loaded them
+            for name in dict.fromkeys(n for m in self.metrics for n in m.networks()):
+                pool.release(name)
         self.feature_seconds: dict[str, float] = {}
 
     # ---- keys ----------------------------------------------------------------------------------
@@ -132,6 +162,9 @@ class MetricEngine:
     # ---- running -------------------------------------------------------------------------------
     def run(self, jobs: list[VideoJob]) -> Iterator[list[MetricResult]]:
         """One list of results (in `self.metrics` order) per job, in job order."""
+        if self.one_network_at_a_time:
+            yield from self._run_one_network_at_a_time(jobs)
+            return
         executor: Executor = ThreadPoolExecutor(self.workers) if self.workers > 0 else _Immediate()
         with executor:
             chunks = [jobs[i : i + self.videos_per_batch] for i in range(0, len(jobs), self.videos_per_batch)]
@@ -141,6 +174,31 @@ class MetricEngine:
                 # Start decoding the next chunk while this one computes.
                 pending = self._plan(chunks[index + 1], executor) if index + 1 < len(chunks) else None
                 yield from self._run_chunk(*current)
+
+    def _run_one_network_at_a_time(self, jobs: list[VideoJob]) -> Iterator[list[MetricResult]]:
+        groups = metric_groups(self.metrics)
+        for start in range(0, len(jobs), self.videos_per_batch):
+            chunk = jobs[start : start + self.videos_per_batch]
+            found: list[dict[str, MetricResult]] = [{} for _ in chunk]
+            for group in groups:
+                engine = MetricEngine(
+                    [type(m)() for m in group],
+                    self.pool,
+                    self.cache,
+                    frame_batch=self.frame_batch,
+                    videos_per_batch=len(chunk),
+                    workers=self.workers,
+                    frames_fps=self.frames_fps,
+                )
+                for results, into in zip(engine.run(chunk), found, strict=True):
+                    into.update((r.metric, r) for r in results)
+                for name, seconds in engine.feature_seconds.items():
+                    self.feature_seconds[name] = self.feature_seconds.get(name, 0.0) + seconds
+                del engine
+                for name in dict.fromkeys(n for m in group for n in m.networks()):
+                    self.pool.release(name)
+            for into in found:
+                yield [into[m.name] for m in self.metrics]
 
     def _plan(self, chunk: list[VideoJob], executor: Executor):
         cached: list[dict[str, MetricResult]] = []

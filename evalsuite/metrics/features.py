@@ -9,6 +9,7 @@ loads each network once per run: from its verified weight file, or, only when `w
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -101,6 +102,7 @@ class NetworkPool:
         self._modules: dict[str, torch.nn.Module] = {}
         self._ids: dict[str, str] = {}
         self.random: list[str] = []
+        self._overrides = set(overrides or {})
         for name, module in (overrides or {}).items():
             self._modules[name] = module.to(self.device).eval()
             self._ids[name] = str(getattr(module, "weights_id", "override"))
@@ -143,6 +145,11 @@ class NetworkPool:
             self._modules[name] = module.to(self.device).eval()
             self._ids[name] = weights_id
         return self._modules[name]
+
+    def release(self, name: str) -> None:
+        """Drop a loaded network (the next `get` loads it again); handed-in modules stay."""
+        if name not in self._overrides and self._modules.pop(name, None) is not None:
+            gc.collect()
 
     def weights_id(self, name: str) -> str:
         if name not in self._ids:

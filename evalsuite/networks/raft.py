@@ -12,6 +12,7 @@ padding to a multiple of 8 (the authors' `InputPadder`, "sintel" mode: replicate
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,16 @@ import torch.nn.functional as F
 
 ITERATIONS = 20  # VBench: self.model(image1, image2, iters=20, test_mode=True)
 MIN_SIZE = 128  # torchvision's RAFT needs 16 feature cells per side for its 4-level correlation pyramid
+# Pairs per forward pass are bounded by the correlation pyramid's bytes (it dominates RAFT's memory):
+# at 480×848 one pair's pyramid is 4/3 · (60·106)² · 4 B = 216 MB, so 2 pairs run together, not 8.
+PYRAMID_BYTES = 512 * 2**20
+MAX_PAIRS = 8
+
+
+def pairs_per_pass(height: int, width: int) -> int:
+    cells = math.ceil(height / 8) * math.ceil(width / 8)
+    pyramid = 4 / 3 * cells**2 * 4
+    return max(1, min(MAX_PAIRS, int(PYRAMID_BYTES // pyramid)))
 
 
 def load_raft(path: Path | None) -> torch.nn.Module:
@@ -41,7 +52,9 @@ def pad_to_multiple_of_8(images: torch.Tensor) -> torch.Tensor:
 
 
 @torch.no_grad()
-def raft_flows(model: torch.nn.Module, frames: np.ndarray, pairs_per_batch: int = 8) -> list[np.ndarray]:
+def raft_flows(
+    model: torch.nn.Module, frames: np.ndarray, pairs_per_batch: int | None = None
+) -> list[np.ndarray]:
     """Flow (padded H'×W'×2, dx dy in pixels) from each frame of T×H×W×3 uint8 `frames` to the next.
 
     The flow keeps the padded size, as VBench scores it (its top 5% is taken over the padded pixels)."""
@@ -53,6 +66,7 @@ def raft_flows(model: torch.nn.Module, frames: np.ndarray, pairs_per_batch: int 
     device = next(model.parameters()).device
     images = torch.from_numpy(np.ascontiguousarray(frames)).permute(0, 3, 1, 2).float()
     images = pad_to_multiple_of_8(2.0 * (images / 255.0) - 1.0)
+    pairs_per_batch = pairs_per_batch or pairs_per_pass(*images.shape[-2:])
     flows = []
     for start in range(0, len(images) - 1, pairs_per_batch):
         stop = min(start + pairs_per_batch, len(images) - 1)

@@ -242,6 +242,7 @@ def run_scoring(
             progress=cfg.runtime.progress,
             runner=runner,
             job_filter=job_filter,
+            one_network_at_a_time=cfg.metrics.one_network_at_a_time,
         )
     finally:
         cache.close()

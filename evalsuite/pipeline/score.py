@@ -84,6 +84,7 @@ def score_videos(
     progress: bool = True,
     runner: Runner | None = None,
     job_filter=None,
+    one_network_at_a_time: bool = False,
 ) -> ScoreRun:
     """Score every row of `manifest` and save the table at `scores_path`. `frames_fps`: per model
     (system) name, the frame rate given to its folders of frame images (the engine's 24 otherwise).
@@ -96,6 +97,7 @@ def score_videos(
         frame_batch=frame_batch,
         videos_per_batch=videos_per_batch,
         workers=workers,
+        one_network_at_a_time=one_network_at_a_time,
     )
     rows = manifest.table.to_dict("records")
     ok_rows = [r for r in rows if r["status"] == STATUS_OK]

@@ -24,9 +24,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from evalsuite.config.schema import WeightsConfig
-from evalsuite.metrics import METRICS, Metric
+from evalsuite.metrics import METRICS
 from evalsuite.metrics.cache import UnitCache, cache_key
-from evalsuite.metrics.engine import MetricEngine, MetricResult, VideoJob
+from evalsuite.metrics.engine import MetricEngine, MetricResult, VideoJob, metric_groups
 from evalsuite.metrics.features import NetworkPool
 from evalsuite.weights import WeightsRegistry
 
@@ -66,24 +66,6 @@ class UnitResult:
     results: list[list[MetricResult]]  # per job, in `WorkUnit.metrics` order
     written: dict[str, tuple[str, np.ndarray]]  # what the unit computed, for the driver's cache
     pid: int = 0
-
-
-def metric_groups(metrics: list[Metric]) -> list[list[Metric]]:
-    """Metrics joined when they share a network (transitively); metrics with no network in one group.
-    Each network, and so each of its features, belongs to exactly one group."""
-    groups: list[tuple[set[str], list[Metric]]] = []
-    for metric in metrics:
-        networks = set(metric.networks())
-        joined = [g for g in groups if g[0] & networks or (not networks and not g[0])]
-        merged = (set(networks), [metric])
-        for g in joined:
-            groups.remove(g)
-            merged = (merged[0] | g[0], g[1] + merged[1])
-        groups.append(merged)
-    # The run's metric order inside each group, groups in order of their first metric.
-    order = {m.name: i for i, m in enumerate(metrics)}
-    ordered = [sorted(ms, key=lambda m: order[m.name]) for _, ms in groups]
-    return sorted(ordered, key=lambda ms: order[ms[0].name])
 
 
 def plan_units(

@@ -119,3 +119,16 @@ def test_a_video_that_fails_to_decode_fails_only_its_own_rows(world, tmp_path) -
     assert all(r.ok for r in results[0] + results[2])
     assert all(not r.ok and "broken.mp4" in r.error for r in results[1])
     assert np.isnan(results[1][0].value)
+
+
+def test_one_network_at_a_time_gives_the_same_values_and_keeps_no_network(world) -> None:
+    """Each chunk scored group by group, every network released after its group: bit-identical."""
+    _, registry, jobs = world
+    pool = NetworkPool(registry)
+    lean = MetricEngine(
+        [METRICS[n]() for n in NAMES], pool, FeatureCache(None), frame_batch=5, videos_per_batch=3,
+        one_network_at_a_time=True,
+    )  # fmt: skip
+    got = {(j.sha256, r.metric): r.value for j, rs in zip(jobs, lean.run(jobs), strict=True) for r in rs}
+    assert got == score(registry, jobs, frame_batch=5, videos_per_batch=3)
+    assert not pool._modules  # nothing stays loaded between groups and chunks
