@@ -97,7 +97,8 @@ def score_videos(
         frame_batch=frame_batch,
         videos_per_batch=videos_per_batch,
         workers=workers,
-        one_network_at_a_time=one_network_at_a_time,
+        # A driver that hands the work to a runner keeps no network loaded after checking the files.
+        one_network_at_a_time=one_network_at_a_time or runner is not None,
     )
     rows = manifest.table.to_dict("records")
     ok_rows = [r for r in rows if r["status"] == STATUS_OK]

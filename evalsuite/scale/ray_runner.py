@@ -113,23 +113,25 @@ class RayRunner:
     def run(self, engine: MetricEngine, jobs: list[VideoJob]) -> Iterator[tuple[int, list[MetricResult]]]:
         """(job index, results in the engine's metric order) for every job, as units finish."""
         ray = import_ray()
-        from ray.exceptions import RayTaskError, WorkerCrashedError
+        from ray.exceptions import RayError, RayTaskError
 
+        units, hits = plan_units(engine, jobs)
+        collector = Collector([m.name for m in engine.metrics], hits)
+        yield from collector.ready_from_cache()
+        self.stats.units = len(units)
+        if not units:  # everything came from the cache: no cluster needed
+            return
         started = self._start(ray)
         try:
-            remote = ray.remote(num_cpus=self.threads, max_retries=self.max_retries, retry_exceptions=False)(
-                score_unit
-            )
-            units, hits = plan_units(engine, jobs)
-            collector = Collector([m.name for m in engine.metrics], hits)
-            yield from collector.ready_from_cache()
             log.info(
                 "ray: %d work unit(s) for %d video(s) on %s",
                 len(units),
                 len(jobs),
                 self.address or "a local cluster",
             )
-            self.stats.units = len(units)
+            remote = ray.remote(num_cpus=self.threads, max_retries=self.max_retries, retry_exceptions=False)(
+                score_unit
+            )
             spec_ref = ray.put(self.spec)
             waiting = list(reversed(units))
             running: dict = {}
@@ -147,10 +149,11 @@ class RayRunner:
                     cause = getattr(err, "cause", None) or err
                     reason = f"{type(cause).__name__}: {cause}".strip().splitlines()[-1][:200]
                     result = self._failed(unit, f"work unit {unit.index} failed: {reason}")
-                except WorkerCrashedError as err:
+                except RayError as err:  # its worker died on every try, ran out of memory, lost its node, ...
                     result = self._failed(
                         unit,
-                        f"work unit {unit.index}: its worker died {self.max_retries + 1} times ({type(err).__name__})",
+                        f"work unit {unit.index}: lost {self.max_retries + 1} time(s) ({type(err).__name__}); "
+                        "rerun the same command to retry it (finished work is kept)",
                     )
                 if isinstance(engine.cache, FeatureCache):
                     engine.cache.put_many(result.written)

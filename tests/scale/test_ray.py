@@ -19,6 +19,7 @@ ray = pytest.importorskip("ray")
 psutil = pytest.importorskip("psutil")
 
 from metrics.networks import clip_test_videos, registry_with, write_tiny_weights  # noqa: E402
+from metrics.test_engine import NAMES  # noqa: E402  (the engine tests' metrics: two networks, none)
 
 from evalsuite.config import compose  # noqa: E402
 from evalsuite.data import synthetic  # noqa: E402
@@ -26,20 +27,12 @@ from evalsuite.data.video import write_video  # noqa: E402
 from evalsuite.errors import ConfigError  # noqa: E402
 from evalsuite.metrics import METRICS  # noqa: E402
 from evalsuite.metrics.cache import FeatureCache  # noqa: E402
-from evalsuite.metrics.engine import MetricEngine, VideoJob  # noqa: E402
+from evalsuite.metrics.engine import MetricEngine, VideoJob, metric_groups  # noqa: E402
 from evalsuite.metrics.features import NetworkPool  # noqa: E402
 from evalsuite.pipeline.run import run_eval  # noqa: E402
 from evalsuite.scale.ray_runner import RayRunner, import_ray  # noqa: E402
-from evalsuite.scale.units import PoolSpec, metric_groups  # noqa: E402
+from evalsuite.scale.units import PoolSpec  # noqa: E402
 from evalsuite.weights import WeightsRegistry, sha256_of  # noqa: E402
-
-NAMES = [
-    "clip_score_b32",
-    "background_consistency",
-    "feature_consistency_effnet_lite0",
-    "temporal_flickering",
-    "sharpness",
-]
 
 
 @pytest.fixture(scope="module")
@@ -220,7 +213,8 @@ class InterruptAfter:
 def test_eval_on_ray_equals_the_local_run_and_resumes_after_an_interrupted_driver(
     cluster, run_dir: Path, monkeypatch
 ) -> None:
-    common = ["model=synthetic_videos", "runtime.progress=false", "metrics=offline", "runtime.threads=1"]
+    common = ["model=synthetic_videos", "prompts.limit=12", "runtime.progress=false", "metrics=offline"]
+    common.append("runtime.threads=1")
     local = run_eval(compose([*common, "runtime.output_dir=local"]))
     # A driver killed half-way: what its units returned is in the cache, the rest is computed on rerun.
     from evalsuite.pipeline import run as run_module
@@ -229,7 +223,7 @@ def test_eval_on_ray_equals_the_local_run_and_resumes_after_an_interrupted_drive
     monkeypatch.setattr(
         run_module,
         "score_videos",
-        lambda *a, runner, **k: original(*a, runner=InterruptAfter(runner, 5), **k),
+        lambda *a, runner, **k: original(*a, runner=InterruptAfter(runner, 4), **k),
     )
     shutil.rmtree(Path(compose().runtime.cache_dir))
     ray_overrides = [*common, "runtime=ray", "runtime.output_dir=on_ray"]

@@ -56,7 +56,7 @@ def test_slurm_arrays_on_the_local_executor_equal_the_single_process_run(
                 "runtime.output_dir=cluster",
                 "runtime.slurm.executor=local",
                 "runtime.slurm.generation_shards=2",
-                "runtime.slurm.eval_shards=3",
+                "runtime.slurm.eval_shards=2",
             ]
         )
         == 0
@@ -67,8 +67,8 @@ def test_slurm_arrays_on_the_local_executor_equal_the_single_process_run(
         "manifest.shard-0-of-2.parquet",
         "manifest.shard-1-of-2.parquet",
     ]
-    assert len(list(cluster.glob("scores.shard-*-of-3.parquet"))) == 3
-    assert len(list((cluster / "cache-parts").glob("shard-*/features.sqlite"))) == 3
+    assert len(list(cluster.glob("scores.shard-*-of-2.parquet"))) == 2
+    assert len(list((cluster / "cache-parts").glob("shard-*/features.sqlite"))) == 2
     # The videos are the same bytes; the scores and the report are the single process's.
     manifests = [
         pd.read_parquet(f / "manifest.parquet").sort_values("prompt_id") for f in (Path("single"), cluster)
