@@ -13,6 +13,7 @@ single process would have written. A shard that is rerun resumes from its own ca
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 
 from evalsuite.config.schema import EvalConfig, parse_shard
@@ -43,7 +44,16 @@ def merge_cache_parts(cache: FeatureCache, run_folder: Path) -> int:
             f"{run_folder / CACHE_PARTS} holds eval shard results but metrics.cache=false: "
             "set metrics.cache=true to merge them"
         )
-    return sum(cache.import_from(part) for part in parts)
+    copied = 0
+    for part in parts:
+        try:
+            copied += cache.import_from(part)
+        except sqlite3.DatabaseError as err:
+            raise ConfigError(
+                f"{part}: not a readable cache part ({err}); delete it and rerun that shard "
+                f"(`hyvideo-eval score-shard runtime.eval_shard={part.parent.name.removeprefix('shard-').replace('-of-', '/')} ...`)"
+            ) from None
+    return copied
 
 
 def run_eval_shard(cfg: EvalConfig):

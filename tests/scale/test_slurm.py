@@ -130,3 +130,22 @@ def test_eval_shard_errors_are_one_line(run_dir: Path, capsys) -> None:
 def test_the_sample_cluster_config_composes() -> None:
     slurm = compose(["runtime=slurm_example"]).runtime.slurm
     assert (slurm.executor, slurm.partition, slurm.gpus_per_task) == ("slurm", "gpu", 1)
+
+
+def test_a_damaged_cache_part_is_one_line_naming_it(run_dir: Path, capsys) -> None:
+    part = Path("run/cache-parts/shard-1-of-2/features.sqlite")
+    part.parent.mkdir(parents=True)
+    part.write_bytes(b"not a database" * 100)
+    overrides = [
+        "model=synthetic_videos",
+        "prompts.limit=2",
+        "runtime.output_dir=run",
+        "runtime.progress=false",
+    ]
+    assert eval_main(overrides) == 2
+    err = capsys.readouterr().err
+    assert (
+        "run/cache-parts/shard-1-of-2/features.sqlite: not a readable cache part" in err
+        and "runtime.eval_shard=1/2" in err
+        and len(err.strip().splitlines()) == 1
+    )
