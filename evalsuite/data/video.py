@@ -20,6 +20,7 @@ from PIL import Image
 
 from evalsuite.data.atomic import atomic_path
 from evalsuite.errors import VideoError
+from evalsuite.machine import cpu_flags
 
 CONTAINER_SUFFIXES = (".mp4", ".webm", ".gif", ".mkv", ".mov", ".avi")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
@@ -201,11 +202,8 @@ def _x264_params() -> dict[str, str]:
     (AMD EPYC with AVX-512: 4 of 8 fade and noise test clips, 2-5 versions in 8 writes under different
     file names; with its code capped at AVX2, or with no assembly, every write was the same). Capped at
     AVX2 on CPUs that have AVX-512 (they all have AVX2); elsewhere x264 picks its own code as before."""
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return {}
-    return {"x264-params": "asm=AVX2"} if " avx512f" in flags and " avx2" in flags else {}
+    flags = cpu_flags()
+    return {"x264-params": "asm=AVX2"} if {"avx512f", "avx2"} <= flags else {}
 
 
 X264_PARAMS = _x264_params()

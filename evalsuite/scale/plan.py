@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import tempfile
 import time
 from collections.abc import Sequence
@@ -25,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evalsuite.errors import ConfigError
+from evalsuite.machine import cpu_flags, cpu_name
 
 
 @dataclass
@@ -58,20 +58,11 @@ class Campaign:
 
 
 def cpu_kind() -> str:
-    """The CPU's name and its widest vector units, from /proc/cpuinfo (Linux), else the platform."""
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        import platform
-
-        return platform.processor() or platform.machine()
-    name = next(
-        (line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("model name")), "?"
-    )
-    flags = next((line for line in text.splitlines() if line.startswith("flags")), "")
-    units = "AVX-512" if " avx512f" in flags else "AVX2" if " avx2" in flags else "no AVX2"
-    bf16 = " + AVX-512 BF16" if " avx512_bf16" in flags else ""
-    return f"{name} ({units}{bf16})"
+    """The CPU's name and its widest vector units."""
+    flags = cpu_flags()
+    units = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
+    bf16 = " + AVX-512 BF16" if "avx512_bf16" in flags else ""
+    return f"{cpu_name()} ({units}{bf16})"
 
 
 def calibrate(cfg, campaign: Campaign, lengths: Sequence[int]) -> tuple[list[GroupCost], list[str]]:
@@ -213,12 +204,10 @@ def plan_main(argv: Sequence[str]) -> int:
         args.prompts = len(load_prompts(cfg.prompts).table)
     frames = args.frames or getattr(model, "num_frames", 49)
     campaign = Campaign(args.prompts, args.systems or len(cfg.systems), frames, height, width, args.fps)
-    if cfg.runtime.threads:
-        import torch
-
-        torch.set_num_threads(cfg.runtime.threads)
     import torch
 
+    if cfg.runtime.threads:
+        torch.set_num_threads(cfg.runtime.threads)
     costs, notes = calibrate(cfg, campaign, lengths)
-    print(render(campaign, costs, notes, machines, torch.get_num_threads() or os.cpu_count() or 1, lengths))
+    print(render(campaign, costs, notes, machines, torch.get_num_threads(), lengths))
     return 0

@@ -19,10 +19,9 @@ import logging
 import os
 import socket
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from evalsuite.errors import ConfigError
-from evalsuite.metrics.cache import FeatureCache
 from evalsuite.metrics.engine import MetricEngine, MetricResult, VideoJob
 from evalsuite.scale.units import Collector, PoolSpec, WorkUnit, failed_unit, plan_units, score_unit
 
@@ -45,7 +44,7 @@ def import_ray():
 class RayStats:
     units: int = 0
     failed_units: int = 0
-    worker_pids: set[int] | None = None
+    worker_pids: set[int] = field(default_factory=set)
 
 
 class RayRunner:
@@ -72,7 +71,7 @@ class RayRunner:
         self.threads = threads_per_worker
         self.max_retries = max_retries
         self.in_flight = in_flight
-        self.stats = RayStats(worker_pids=set())
+        self.stats = RayStats()
 
     def _start(self, ray) -> bool:
         """Connect; True when this runner started the cluster (and so must stop it)."""
@@ -155,8 +154,7 @@ class RayRunner:
                         f"work unit {unit.index}: lost {self.max_retries + 1} time(s) ({type(err).__name__}); "
                         "rerun the same command to retry it (finished work is kept)",
                     )
-                if isinstance(engine.cache, FeatureCache):
-                    engine.cache.put_many(result.written)
+                engine.cache.put_many(result.written)
                 yield from collector.add(unit, result)
         finally:
             if started:

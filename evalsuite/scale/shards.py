@@ -12,14 +12,17 @@ single process would have written. A shard that is rerun resumes from its own ca
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from pathlib import Path
 
 from evalsuite.config.schema import EvalConfig, parse_shard
+from evalsuite.data.atomic import write_text_atomic
 from evalsuite.data.manifest import Manifest
 from evalsuite.errors import ConfigError
 from evalsuite.metrics.cache import CACHE_NAME, FeatureCache
+from evalsuite.pipeline.generate import shard_manifest_path
 
 log = logging.getLogger(__name__)
 
@@ -36,16 +39,37 @@ def shard_name(index: int, count: int) -> str:
     return f"shard-{index}-of-{count}"
 
 
+def require_cache(cfg: EvalConfig) -> None:
+    if not cfg.metrics.cache:
+        raise ConfigError("eval shards hand their values over through cache parts: set metrics.cache=true")
+
+
+def _signature(part: Path) -> list[int]:
+    """What changes when a shard writes to its part: the file, and its WAL while it holds pages (a
+    reader's open leaves an empty WAL behind, which changes nothing)."""
+    files = [part, part.with_name(part.name + "-wal")]
+    return [
+        n for f in files if f.exists() and f.stat().st_size for n in (f.stat().st_size, f.stat().st_mtime_ns)
+    ]
+
+
 def merge_cache_parts(cache: FeatureCache, run_folder: Path) -> int:
-    """Import every eval shard's cache part in `run_folder` into `cache`; returns the entries copied."""
-    parts = sorted((run_folder / CACHE_PARTS).glob(f"shard-*/{CACHE_NAME}"))
+    """Import every eval shard's cache part in `run_folder` into `cache`; returns the entries copied.
+    A part already imported into this cache and unchanged since (`merged.json` beside the parts) is
+    not read again: at a campaign's size the parts hold gigabytes and every rerun merges."""
+    folder = run_folder / CACHE_PARTS
+    parts = sorted(folder.glob(f"shard-*/{CACHE_NAME}"))
     if parts and cache.path is None:
         raise ConfigError(
-            f"{run_folder / CACHE_PARTS} holds eval shard results but metrics.cache=false: "
-            "set metrics.cache=true to merge them"
+            f"{folder} holds eval shard results but metrics.cache=false: set metrics.cache=true to merge them"
         )
+    record = folder / "merged.json"
+    merged = json.loads(record.read_text()) if record.is_file() else {}
     copied = 0
     for part in parts:
+        key, signature = str(part.relative_to(folder)), [str(cache.path), *_signature(part)]
+        if merged.get(key) == signature:
+            continue
         try:
             copied += cache.import_from(part)
         except sqlite3.DatabaseError as err:
@@ -53,6 +77,8 @@ def merge_cache_parts(cache: FeatureCache, run_folder: Path) -> int:
                 f"{part}: not a readable cache part ({err}); delete it and rerun that shard "
                 f"(`hyvideo-eval score-shard runtime.eval_shard={part.parent.name.removeprefix('shard-').replace('-of-', '/')} ...`)"
             ) from None
+        merged[key] = signature
+        write_text_atomic(record, json.dumps(merged, indent=1))
     return copied
 
 
@@ -64,10 +90,7 @@ def run_eval_shard(cfg: EvalConfig):
 
     if cfg.runtime.eval_shard is None:
         raise ConfigError("score-shard needs runtime.eval_shard=i/n")
-    if not cfg.metrics.cache:
-        raise ConfigError(
-            "an eval shard hands its values over through its cache part: set metrics.cache=true"
-        )
+    require_cache(cfg)
     check_names(cfg.metrics.names)
     index, count = parse_shard(cfg.runtime.eval_shard, "runtime.eval_shard")
     paths = run_paths(cfg)
@@ -84,7 +107,7 @@ def run_eval_shard(cfg: EvalConfig):
     return run_scoring(
         cfg,
         Manifest(paths.manifest, current),
-        paths.scores.with_name(f"{paths.scores.stem}.{name}{paths.scores.suffix}"),
+        shard_manifest_path(paths.scores, index, count),  # the manifest shards' naming
         cache_dir=str(paths.output_dir / CACHE_PARTS / name),
         job_filter=lambda jobs: shard_positions(len(jobs), size, index, count),
     )

@@ -28,6 +28,8 @@ from tqdm import tqdm
 
 from evalsuite.config.schema import EvalConfig
 from evalsuite.errors import ConfigError, SuiteError
+from evalsuite.pipeline.generate import shard_manifest_path
+from evalsuite.scale.shards import require_cache, run_eval_shard
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +71,6 @@ def make_executor(cfg: EvalConfig, name: str):
 
 def generation_task(cfg: EvalConfig, index: int, count: int) -> int:
     """One array task of step 1; returns the number of videos its shard manifest holds."""
-    from evalsuite.pipeline.generate import shard_manifest_path
     from evalsuite.pipeline.run import run_generation, run_paths
 
     run_generation(cfg, shard=(index, count))
@@ -79,8 +80,6 @@ def generation_task(cfg: EvalConfig, index: int, count: int) -> int:
 
 def eval_task(cfg: EvalConfig, index: int, count: int) -> int:
     """One array task of step 3; returns the number of (video, metric) rows it scored."""
-    from evalsuite.scale.shards import run_eval_shard
-
     shard_cfg = replace(cfg, runtime=replace(cfg.runtime, eval_shard=f"{index}/{count}", progress=False))
     return len(run_eval_shard(shard_cfg).table)
 
@@ -127,8 +126,7 @@ def run_slurm(cfg: EvalConfig):
     from evalsuite.pipeline.run import current_rows, run_eval, run_generation, run_paths
 
     check_names(cfg.metrics.names)
-    if not cfg.metrics.cache:
-        raise ConfigError("eval shards hand their values over through cache parts: set metrics.cache=true")
+    require_cache(cfg)
     slurm = cfg.runtime.slurm
     paths = run_paths(cfg)
     paths.output_dir.mkdir(parents=True, exist_ok=True)
@@ -140,16 +138,13 @@ def run_slurm(cfg: EvalConfig):
         executor = make_executor(cfg, "generate")
         jobs = executor.map_array(generation_task, [cfg] * n, list(range(n)), [n] * n)
         log.info("submitted generation array %s (%d task(s))", jobs[0].job_id.split("_")[0], n)
-        parts = [
-            paths.manifest.with_name(f"{paths.manifest.stem}.shard-{i}-of-{n}.parquet") for i in range(n)
-        ]
+        parts = [shard_manifest_path(paths.manifest, i, n) for i in range(n)]
         _wait(jobs, "generate", n_prompts * len(makers), lambda: _videos_in(parts), cfg.runtime.progress)
     _, manifest, _ = run_generation(cfg, make_missing=False)
     current = current_rows(cfg, manifest, prompt_set)
+    made = current.loc[current["status"] == "ok", "model"].value_counts()
     missing = [
-        f"{m.name}: {n_prompts - int(((current['model'] == m.name) & (current['status'] == 'ok')).sum())}"
-        for m in makers
-        if int(((current["model"] == m.name) & (current["status"] == "ok")).sum()) < n_prompts
+        f"{m.name}: {n_prompts - made.get(m.name, 0)}" for m in makers if made.get(m.name, 0) < n_prompts
     ]
     if missing:
         raise SuiteError(
@@ -160,6 +155,6 @@ def run_slurm(cfg: EvalConfig):
     executor = make_executor(cfg, "score")
     jobs = executor.map_array(eval_task, [cfg] * n, list(range(n)), [n] * n)
     log.info("submitted eval array %s (%d task(s))", jobs[0].job_id.split("_")[0], n)
-    parts = [paths.scores.with_name(f"{paths.scores.stem}.shard-{i}-of-{n}.parquet") for i in range(n)]
+    parts = [shard_manifest_path(paths.scores, i, n) for i in range(n)]
     _wait(jobs, "score", len(current), lambda: _videos_in(parts), cfg.runtime.progress)
     return run_eval(cfg)

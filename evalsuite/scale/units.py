@@ -180,7 +180,3 @@ class Collector:
             return ()
         self._done.add(i)
         return [(i, [self.hits[i][n] for n in self.metric_names])]
-
-    @property
-    def complete(self) -> int:
-        return len(self._done)

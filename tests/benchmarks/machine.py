@@ -14,9 +14,10 @@ import statistics
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import torch
+
+from evalsuite.machine import cpu_flags, cpu_name
 
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 _M_MMAP_THRESHOLD = -3
@@ -24,17 +25,11 @@ _M_MMAP_THRESHOLD = -3
 
 def cpu_description() -> str:
     """e.g. 'AMD EPYC (avx2; no AVX-512; native bf16: no), 2 torch threads'."""
-    info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    name = next(
-        (line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")), "?"
-    )
-    flags = next(
-        (line.split(":", 1)[1].split() for line in info.splitlines() if line.startswith("flags")), []
-    )
+    flags = cpu_flags()
     isa = [f for f in ("avx2", "avx512f", "avx512_bf16", "amx_bf16", "avx512_fp16") if f in flags]
     bf16 = "yes" if torch.ops.mkldnn._is_mkldnn_bf16_supported() else "no"
     no512 = "" if "avx512f" in flags else "; no AVX-512"
-    return f"{name} ({', '.join(isa) or 'no AVX2'}{no512}; native bf16: {bf16}), {torch.get_num_threads()} torch threads"
+    return f"{cpu_name()} ({', '.join(isa) or 'no AVX2'}{no512}; native bf16: {bf16}), {torch.get_num_threads()} torch threads"
 
 
 def peak_matmul_gflops(n: int = 1024, repeats: int = 9) -> float:

@@ -12,8 +12,9 @@ import pytest
 from evalsuite.cli import eval_main
 from evalsuite.config import compose
 from evalsuite.errors import ConfigError
+from evalsuite.metrics.cache import FeatureCache
 from evalsuite.pipeline.run import run_eval
-from evalsuite.scale.shards import shard_positions
+from evalsuite.scale.shards import merge_cache_parts, shard_positions
 
 COMMON = [
     "prompts.limit=5",
@@ -93,6 +94,10 @@ def test_an_eval_shard_by_hand_then_the_merge(run_dir: Path, capsys) -> None:
     parts = [pd.read_parquet(f"sharded/scores.shard-{i}-of-2.parquet") for i in range(2)]
     assert [len(p) for p in parts] == [4 * 3, 2 * 3]  # chunks {0,1},{4,5} and {2,3} of 2 videos, 3 metrics
     merged = run_eval(compose([*run, "runtime.output_dir=sharded"]))
+    # A rerun does not read the parts again (they are unchanged and already in this cache).
+    cache = FeatureCache(compose().runtime.cache_dir)
+    assert merge_cache_parts(cache, Path("sharded")) == 0
+    cache.close()
     pd.testing.assert_frame_equal(
         merged.scores.drop(columns=["seconds"]), single.scores.drop(columns=["seconds"]), check_exact=True
     )
