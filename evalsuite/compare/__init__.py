@@ -42,6 +42,7 @@ class Comparison:
     by_axis: pd.DataFrame | None = None  # per prompt-set axis value (evalsuite/breakdown.py)
     warnings: list[str] = field(default_factory=list)  # read before the tables: gaps in the data
     notes: list[str] = field(default_factory=list)
+    distribution: pd.DataFrame | None = None  # set-level metrics (evalsuite/distribution/score.py)
 
     @property
     def metrics(self) -> list[str]:

@@ -38,6 +38,7 @@ from scipy import stats
 
 from evalsuite.human.bootstrap import cluster_weights, percentile_interval
 from evalsuite.metrics.vbench_scale import QUALITY_DIMENSIONS
+from evalsuite.multitest import holm
 from evalsuite.ranking import rank_ranges
 
 QUALITY_SCORE = "vbench_quality_score"
@@ -92,19 +93,6 @@ def weighted_means(weights: np.ndarray, values: np.ndarray, video_weights: np.nd
     denominator = weights @ np.where(valid, video_weights, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         return numerator / denominator
-
-
-def holm(pvalues: np.ndarray) -> np.ndarray:
-    """Holm's step-down adjusted p-values: sorted ascending, the k-th (from 0) times (m − k), made
-    non-decreasing, capped at 1. Equal to statsmodels' multipletests(method="holm") (tested); written out
-    because statsmodels 0.15 runs a full gc.collect() on every call, 0.1 s each in a process with torch
-    loaded, which is most of a 16-metric comparison's time."""
-    order = np.argsort(pvalues, kind="stable")
-    m = len(pvalues)
-    stepped = np.maximum.accumulate(pvalues[order] * (m - np.arange(m)))
-    adjusted = np.empty(m)
-    adjusted[order] = np.minimum(stepped, 1.0)
-    return adjusted
 
 
 def wilcoxon_p(differences: np.ndarray) -> float:

@@ -29,7 +29,18 @@ from evalsuite.config.schema import GROUP_SCHEMAS, MODEL_SCHEMAS, EvalConfig
 from evalsuite.errors import ConfigError
 from evalsuite.resources import builtin_prompts_dir, conf_dir
 
-GROUPS = ("model", "prompts", "metrics", "weights", "human", "report", "runtime", "regression", "compare")
+GROUPS = (
+    "model",
+    "prompts",
+    "metrics",
+    "weights",
+    "human",
+    "report",
+    "runtime",
+    "regression",
+    "compare",
+    "distribution",
+)
 
 
 def _builtin_prompt(name: str) -> str:

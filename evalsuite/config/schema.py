@@ -303,6 +303,41 @@ class CompareConfig:
 
 
 @dataclass
+class ReferenceSetConfig:
+    """Real videos the set-level metrics compare each system's videos with."""
+
+    dir: str = MISSING  # a folder of video files or folders of frame images (read recursively)
+    name: str | None = None  # how tables name it; default: the folder's name
+    frames_fps: float = 24.0  # the frame rate of folders of frame images
+    limit: int | None = None  # the first N videos in sorted path order
+
+
+@dataclass
+class DistributionConfig:
+    """Set-level metrics (FVD, cd-FVD, KID, FID) of each system against a reference set of real videos
+    (evalsuite/distribution/; README "Distribution metrics"); no names: skipped."""
+
+    names: list[str] = field(default_factory=list)
+    reference: ReferenceSetConfig | None = None
+    replicates: int = 200  # bootstrap replicates over each system's videos (0: no interval)
+    kid_subsets: int = 100  # torch-fidelity's defaults
+    kid_subset_size: int = 1000
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.names and self.reference is None:
+            raise ConfigError(
+                "distribution.names needs a reference set: distribution=reference distribution.reference.dir=<folder of real videos>"
+            )
+        if self.replicates < 0 or self.kid_subsets < 1 or self.kid_subset_size < 2:
+            raise ConfigError(
+                "distribution.replicates must be >= 0, kid_subsets >= 1 and kid_subset_size >= 2, got "
+                f"{self.replicates}, {self.kid_subsets}, {self.kid_subset_size}"
+            )
+        # Whether each name is a set metric is evalsuite.distribution.check_names's to say.
+
+
+@dataclass
 class RayConfig:
     """Scoring on Ray (runtime=ray; evalsuite/scale/ray_runner.py)."""
 
@@ -443,6 +478,7 @@ class EvalConfig:
     regression: RegressionConfig
     run_id: str
     compare: CompareConfig = field(default_factory=lambda: CompareConfig(run_name=""))
+    distribution: DistributionConfig = field(default_factory=DistributionConfig)
     # The systems this run scores: compare.systems expanded into model configs, else [model].
     systems: list[VideosDirModelConfig | HYVideoModelConfig] = field(default_factory=list)
     system_resolved: list[dict] = field(default_factory=list)  # each system's resolved model section
@@ -463,4 +499,5 @@ GROUP_SCHEMAS: dict[str, type] = {
     "runtime": RuntimeConfig,
     "regression": RegressionConfig,
     "compare": CompareConfig,
+    "distribution": DistributionConfig,
 }

@@ -8,20 +8,21 @@ than approximately.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
 from evalsuite.data.video import Video
 
 INTERPOLATIONS = ("nearest", "bilinear", "bicubic")
+_ADDED_LATER = ("first_frames",)
 
 
 @dataclass(frozen=True)
 class FrameView:
     """How to derive a metric's input from a decoded video.
 
-    Steps, in order: resample to `fps` (nearest earlier frame at each output timestamp), or keep every
+    Steps, in order: keep the first `first_frames` frames (a video with fewer is refused), resample to `fps` (nearest earlier frame at each output timestamp), or keep every
     round(video fps / `stride_to_fps`)-th frame from the first (VBench's `extract_frame` with
     interval = round(fps / 8), which gives 7.5 fps for a 30 fps video where `fps=8` gives 8), then take
     `num_frames` evenly spaced frames, then resize (`size` = shorter side as an int, or exact (h, w)),
@@ -43,6 +44,17 @@ class FrameView:
     crop: int | tuple[int, int] | None = None
     as_float: bool = False
     max_side: int | None = None
+    first_frames: int | None = None
+
+    def __repr__(self) -> str:
+        # Cache keys hold this repr: a field added later is left out at its default, so adding it keeps
+        # every cached value's key.
+        shown = [
+            f"{f.name}={getattr(self, f.name)!r}"
+            for f in fields(self)
+            if f.name not in _ADDED_LATER or getattr(self, f.name) is not None
+        ]
+        return f"FrameView({', '.join(shown)})"
 
     def __post_init__(self) -> None:
         if self.interpolation not in INTERPOLATIONS:
@@ -55,6 +67,8 @@ class FrameView:
             raise ValueError(f"stride_to_fps must be positive, got {self.stride_to_fps}")
         if self.num_frames is not None and self.num_frames < 1:
             raise ValueError(f"num_frames must be >= 1, got {self.num_frames}")
+        if self.first_frames is not None and self.first_frames < 1:
+            raise ValueError(f"first_frames must be >= 1, got {self.first_frames}")
         if self.max_side is not None and (self.max_side < 1 or self.size is not None):
             raise ValueError(
                 f"max_side must be >= 1 and excludes size, got max_side={self.max_side}, size={self.size}"
@@ -105,6 +119,10 @@ def center_crop_frames(frames: np.ndarray, crop: int | tuple[int, int]) -> np.nd
 def apply_view(video: Video, view: FrameView) -> np.ndarray:
     """The frames a metric with this view sees, derived from an already decoded video."""
     frames = video.frames
+    if view.first_frames is not None:
+        if len(frames) < view.first_frames:
+            raise ValueError(f"needs at least {view.first_frames} frames, the video has {len(frames)}")
+        frames = frames[: view.first_frames]
     if view.fps is not None:
         frames = frames[resample_indices(len(frames), video.fps, view.fps)]
     if view.stride_to_fps is not None:

@@ -25,11 +25,11 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 from statsmodels.stats.contingency_tables import mcnemar
-from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
 from evalsuite.human.bootstrap import cluster_weights, percentile_interval
 from evalsuite.human.ratings import Ratings
+from evalsuite.multitest import holm
 from evalsuite.ranking import rank_ranges
 
 OVERALL = "overall"
@@ -143,7 +143,7 @@ def aggregate_absolute(
         pairs["p_holm"] = np.nan
         for index in pairs.groupby("criterion").groups.values():  # Holm within each criterion's family
             pvals = pairs.loc[index, p_column].to_numpy()
-            pairs.loc[index, "p_holm"] = multipletests(pvals, alpha=alpha, method="holm")[1]
+            pairs.loc[index, "p_holm"] = holm(pvals)
         pairs["significant"] = pairs["p_holm"] < alpha
     rates = pd.DataFrame(rate_rows)
     return AbsoluteResult(videos, rates, pairs, rank_with_ties(rates, pairs, primary, alpha))

@@ -132,6 +132,8 @@ class MetricEngine:
     # ---- keys ----------------------------------------------------------------------------------
     def feature_key(self, job: VideoJob, name: str) -> str:
         spec = FEATURES[name]
+        # Clip features name their input function too (added only there, so older keys stay valid).
+        clip = {"clip_frames": spec.clip_frames, "prepare": spec.prepare.__name__} if spec.prepare else {}
         return cache_key(
             kind="feature",
             video=job.sha256,
@@ -141,6 +143,7 @@ class MetricEngine:
             view=spec.view,
             mean=spec.mean,
             std=spec.std,
+            **clip,
         )
 
     def value_key(self, job: VideoJob, metric: Metric) -> str:
@@ -266,9 +269,41 @@ class MetricEngine:
         self.cache.put(self.value_key(job, metric), "value", np.array([value, seconds]))
         return MetricResult(metric.name, metric.version, value, True, None, seconds)
 
+    def video_features(self, jobs: list[VideoJob], names: list[str]) -> Iterator[dict[str, np.ndarray | str]]:
+        """Per job, in order, each named feature (an array with `FeatureSpec.rows` rows) or, when it
+        cannot be had, the one-line reason (a string). Features come from the cache, or the video is
+        decoded once and each missing feature computed and cached, `videos_per_batch` videos at a time
+        as in `run`: the set-level metrics (evalsuite/distribution/) read their features this way."""
+        for start in range(0, len(jobs), self.videos_per_batch):
+            chunk = jobs[start : start + self.videos_per_batch]
+            found: list[dict[str, np.ndarray | str]] = [{} for _ in chunk]
+            inputs: list[VideoInputs | None] = [None] * len(chunk)
+            for i, job in enumerate(chunk):
+                for name in names:
+                    hit = self.cache.get(self.feature_key(job, name))
+                    if hit is not None:
+                        found[i][name] = hit
+                if len(found[i]) == len(names):
+                    continue
+                try:
+                    inputs[i] = VideoInputs(read_video(job.path, frames_fps=self._fps(job)), job.prompt)
+                except SuiteError as err:
+                    found[i] |= {name: str(err) for name in names if name not in found[i]}
+            needed = {
+                name: [i for i, item in enumerate(inputs) if item is not None and name not in found[i]]
+                for name in names
+            }
+            failures = self._fill_features(chunk, {k: v for k, v in needed.items() if v}, inputs)
+            for i, item in enumerate(inputs):
+                if item is not None:
+                    found[i] |= {
+                        n: item.features[n] for n in names if n in item.features and n not in found[i]
+                    }
+                    found[i] |= failures[i]
+            yield from found
+
     def _compute_features(self, chunk, cached, inputs) -> list[dict[str, str]]:
         """Fill each decoded video's features; return, per video, the features that failed and why."""
-        failures: list[dict[str, str]] = [{} for _ in chunk]
         needed: dict[str, list[int]] = {}
         for i, (hits, item) in enumerate(zip(cached, inputs, strict=True)):
             if item is None:
@@ -279,6 +314,12 @@ class MetricEngine:
                         needed.setdefault(name, [])
                         if i not in needed[name]:
                             needed[name].append(i)
+        return self._fill_features(chunk, needed, inputs)
+
+    def _fill_features(self, chunk, needed: dict[str, list[int]], inputs) -> list[dict[str, str]]:
+        """Each feature of `needed` for the videos it lists, from the cache or computed in batches across
+        videos; return, per video, the features that failed and why."""
+        failures: list[dict[str, str]] = [{} for _ in chunk]
         for name, indices in needed.items():
             spec = FEATURES[name]
             todo: list[tuple[int, np.ndarray]] = []
@@ -304,8 +345,8 @@ class MetricEngine:
                 features = extract(spec, network, stacked, self.frame_batch)
                 offset = 0
                 for i, frames in group:
-                    own = features[offset : offset + len(frames)]
-                    offset += len(frames)
+                    own = features[offset : offset + spec.rows(len(frames))]
+                    offset += spec.rows(len(frames))
                     inputs[i].features[name] = own
                     self.cache.put(self.feature_key(chunk[i], name), "feature", own)
             self.feature_seconds[name] = self.feature_seconds.get(name, 0.0) + time.perf_counter() - start

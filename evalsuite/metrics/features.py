@@ -19,7 +19,19 @@ import numpy as np
 import torch
 
 from evalsuite.data.views import FrameView
-from evalsuite.networks import aesthetic, amt, clip, dino, efficientnet, musiq, raft
+from evalsuite.metrics import clip_inputs
+from evalsuite.networks import (
+    aesthetic,
+    amt,
+    clip,
+    dino,
+    efficientnet,
+    fid_inception,
+    i3d,
+    musiq,
+    raft,
+    videomae,
+)
 from evalsuite.weights import WeightsCorrupt, WeightsMissing, WeightsRegistry, fix_command
 
 log = logging.getLogger(__name__)
@@ -33,14 +45,29 @@ CLIP_VIEW = FrameView(size=224, interpolation="bicubic", antialias=False, crop=2
 DINO_VIEW = FrameView(size=224, interpolation="bilinear", antialias=False, as_float=True)
 
 
+# A clip network's view: its first frames as decoded; `prepare` does the reference code's resizing.
+FIRST_16 = FrameView(first_frames=clip_inputs.CLIP_FRAMES)
+NO_NORMALISATION = ((0.0, 0.0, 0.0), (1.0, 1.0, 1.0))
+
+
 @dataclass(frozen=True)
 class FeatureSpec:
+    """Per-frame features (the network's `embed_images` on normalised view frames), or, with
+    `clip_frames`, one feature per video from its view's frames as one clip: `prepare` turns B×T×H×W×3
+    uint8 clips into the network's input and `embed_clips` returns one row per clip."""
+
     name: str
     network: str  # a key of the weights registry
     view: FrameView
     mean: tuple[float, float, float]
     std: tuple[float, float, float]
     version: str = "1"
+    clip_frames: int | None = None
+    prepare: Callable[[np.ndarray], torch.Tensor] | None = None
+
+    def rows(self, frames: int) -> int:
+        """How many feature rows a video with `frames` view frames has."""
+        return 1 if self.clip_frames else frames
 
 
 FEATURES: dict[str, FeatureSpec] = {
@@ -52,6 +79,25 @@ FEATURES: dict[str, FeatureSpec] = {
         # The same view as DINO's, so the offline consistency twin differs from it only in the network.
         FeatureSpec(
             "efficientnet_lite0_pool", "efficientnet_lite0", DINO_VIEW, efficientnet.MEAN, efficientnet.STD
+        ),
+        # Set-level metrics (evalsuite/distribution/): pytorch-fid's frames / 255 into FID's Inception,
+        # which resizes to 299 itself; cd-fvd's clips into I3D and VideoMAE (evalsuite/metrics/clip_inputs.py).
+        FeatureSpec("inception_pool3", "fid_inception", FrameView(), *NO_NORMALISATION),
+        FeatureSpec(
+            "i3d_logits",
+            "i3d_400",
+            FIRST_16,
+            *NO_NORMALISATION,
+            clip_frames=16,
+            prepare=clip_inputs.i3d_input,
+        ),
+        FeatureSpec(
+            "videomae_g_ssv2",
+            "videomae_vitg_ssv2",
+            FIRST_16,
+            *NO_NORMALISATION,
+            clip_frames=16,
+            prepare=clip_inputs.videomae_input,
         ),
     )
 }
@@ -74,6 +120,9 @@ LOADERS: dict[str, Callable[[Path | None], torch.nn.Module]] = {
     "raft_large": raft.load_raft,
     "musiq_spaq": musiq.load_musiq,
     "amt_s": amt.load_amt_s,
+    "fid_inception": fid_inception.load_fid_inception,
+    "i3d_400": i3d.load_i3d,
+    "videomae_vitg_ssv2": videomae.load_videomae,
 }
 
 #: Networks whose code comes from an optional package: the check returns the fix when it is missing.
@@ -183,9 +232,18 @@ def normalise(frames: np.ndarray, spec: FeatureSpec, device: torch.device) -> to
 
 @torch.no_grad()
 def extract(spec: FeatureSpec, network: torch.nn.Module, frames: np.ndarray, batch_size: int) -> np.ndarray:
-    """Features (T×D float32) of view frames, `batch_size` frames per forward pass."""
+    """Features (T×D float32) of view frames, `batch_size` frames per forward pass; for a clip feature,
+    of the frames taken `clip_frames` at a time as clips (one row each), as many clips per pass as fit
+    in `batch_size` frames."""
     device = next(network.parameters()).device
     out = []
+    if spec.clip_frames:
+        clips = frames.reshape(-1, spec.clip_frames, *frames.shape[1:])
+        per_pass = max(1, batch_size // spec.clip_frames)
+        for start in range(0, len(clips), per_pass):
+            batch = spec.prepare(clips[start : start + per_pass]).to(device)
+            out.append(network.embed_clips(batch).float().cpu())
+        return torch.cat(out).numpy()
     for start in range(0, len(frames), batch_size):
         batch = normalise(frames[start : start + batch_size], spec, device)
         out.append(network.embed_images(batch).float().cpu())

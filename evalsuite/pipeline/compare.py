@@ -55,10 +55,13 @@ def build_comparison(
     )  # fmt: skip
 
 
-def run_comparison(cfg: EvalConfig, data: ComparisonData, out_dir: Path, published=None) -> dict[str, Path]:
+def run_comparison(
+    cfg: EvalConfig, data: ComparisonData, out_dir: Path, published=None, distribution=None
+) -> dict[str, Path]:
     """The joint job's last stage: compare the systems it scored (`published`: the rows the job read and
-    checked before making any video)."""
+    checked before making any video; `distribution`: the set-level metrics' table, when computed)."""
     comparison = build_comparison(data, cfg.compare, cfg.human, published)
+    comparison.distribution = distribution
     files = write_comparison(comparison, out_dir, cfg.report.title)
     log.info("comparison of %d systems: %s", len(data.systems), out_dir / "comparison.md")
     return files
@@ -100,6 +103,10 @@ def compare_main(args: Sequence[str]) -> int:
     human = HumanConfig(ratings=ns.ratings, scale=ns.scale, pass_threshold=ns.pass_threshold, output_dir="")
     data = load_runs(ns.runs)
     comparison = build_comparison(data, options, human, read_published(options, data.systems))
+    from evalsuite.pipeline.distribution import read_run_distributions  # imports torch: only here
+
+    comparison.distribution, notes = read_run_distributions([Path(f).expanduser() for f in ns.runs])
+    comparison.notes += notes
     files = write_comparison(comparison, Path(ns.out).expanduser(), ns.title)
     ranks = comparison.statistics.ranks
     for metric in comparison.metrics:

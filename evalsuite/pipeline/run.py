@@ -133,6 +133,12 @@ def run_eval(cfg: EvalConfig) -> EvalResult:
     from evalsuite.metrics import check_names
 
     check_names(cfg.metrics.names)  # before any video is made
+    reference = None
+    if cfg.distribution.names:
+        from evalsuite.pipeline.distribution import check_set_names, reference_jobs
+
+        check_set_names(cfg.distribution.names)
+        reference = reference_jobs(cfg.distribution.reference)
     if any(m.kind == "hyvideo" and shard_of(m)[1] > 1 for m in cfg.systems):
         raise ConfigError(
             "a sharded run only generates: run `hyvideo-generate ... model.shard=i/n` per process, "
@@ -151,8 +157,14 @@ def run_eval(cfg: EvalConfig) -> EvalResult:
         )
     prompt_set, manifest, paths = run_generation(cfg)
     current = current_rows(cfg, manifest, prompt_set)
-    score_run = run_scoring(cfg, Manifest(paths.manifest, current.reset_index(drop=True)), paths.scores)
+    scored_manifest = Manifest(paths.manifest, current.reset_index(drop=True))
+    score_run = run_scoring(cfg, scored_manifest, paths.scores)
     scores = score_run.table
+    sets = None
+    if cfg.distribution.names:
+        from evalsuite.pipeline.distribution import run_distribution
+
+        sets = run_distribution(cfg, scored_manifest, current, paths.output_dir, reference)
     identity = PromptSetIdentity.of(prompt_set)
     inputs = ReportInputs(
         run_id=cfg.run_id,
@@ -162,8 +174,11 @@ def run_eval(cfg: EvalConfig) -> EvalResult:
         scores=scores,
         code_version=code_version(),
         config_hash=config_hash(cfg.resolved),
-        warnings=run_warnings(cfg) + network_warnings(score_run),
-        unavailable=score_run.unavailable,
+        warnings=run_warnings(cfg)
+        + network_warnings(score_run.random_networks, sets.random_networks if sets else [])
+        + (sets.warnings if sets else []),
+        unavailable=score_run.unavailable | (sets.unavailable if sets else {}),
+        distribution=sets.table if sets else None,
     )
     write_run_identity(paths.output_dir, identity, names, scores, inputs.warnings, prompt_set)
     files = write_report(inputs, paths.output_dir, cfg.report.formats, cfg.report.vbench_normalised)
@@ -173,7 +188,9 @@ def run_eval(cfg: EvalConfig) -> EvalResult:
         data = ComparisonData.of(
             scores, current, names, identity, warnings=inputs.warnings, prompt_set=prompt_set
         )
-        comparison_files = run_comparison(cfg, data, paths.output_dir / "comparison", published)
+        comparison_files = run_comparison(
+            cfg, data, paths.output_dir / "comparison", published, inputs.distribution
+        )
         files |= {f"comparison/{name}": path for name, path in comparison_files.items()}
     if cfg.human.ratings is not None:
         from evalsuite.pipeline.human import run_human
@@ -209,17 +226,11 @@ def run_scoring(
     """Stage 3 with the run's weights registry, device, feature cache and backend (this process, or
     Ray with runtime=ray). An unsharded run first folds in the cache parts of eval shards."""
     from evalsuite.metrics.cache import FeatureCache
-    from evalsuite.metrics.features import NetworkPool
     from evalsuite.scale.shards import merge_cache_parts
     from evalsuite.scale.units import PoolSpec
-    from evalsuite.weights import WeightsRegistry
 
-    if cfg.runtime.threads:
-        import torch
-
-        torch.set_num_threads(cfg.runtime.threads)
     spec = PoolSpec(cfg.weights, resolve_device(cfg.runtime), cfg.weights.allow_random)
-    pool = NetworkPool(WeightsRegistry(cfg.weights), device=spec.device, allow_random=spec.allow_random)
+    pool = network_pool(cfg)
     cache = FeatureCache((cache_dir or cfg.runtime.cache_dir) if cfg.metrics.cache else None)
     runner = None
     if cfg.runtime.backend == "ray":
@@ -248,10 +259,28 @@ def run_scoring(
         cache.close()
 
 
-def network_warnings(score_run: ScoreRun) -> list[str]:
-    if not score_run.random_networks:
+def network_pool(cfg: EvalConfig):
+    """The run's networks: its weights registry, device and `weights.allow_random`; pins the torch
+    thread count when `runtime.threads` asks."""
+    from evalsuite.metrics.features import NetworkPool
+    from evalsuite.weights import WeightsRegistry
+
+    if cfg.runtime.threads:
+        import torch
+
+        torch.set_num_threads(cfg.runtime.threads)
+    return NetworkPool(
+        WeightsRegistry(cfg.weights),
+        device=resolve_device(cfg.runtime),
+        allow_random=cfg.weights.allow_random,
+    )
+
+
+def network_warnings(*random_lists: list[str]) -> list[str]:
+    names = list(dict.fromkeys(n for names in random_lists for n in names))
+    if not names:
         return []
     return [
-        f"Metric networks {', '.join(score_run.random_networks)} ran with RANDOM weights (weights.allow_random): "
+        f"Metric networks {', '.join(names)} ran with RANDOM weights (weights.allow_random): "
         "their metric values check the pipeline and measure nothing."
     ]

@@ -9,8 +9,8 @@ With d_i the per-prompt degradation (baseline - candidate when higher is better,
     bootstrap  one-sided percentile bootstrap of the mean of d: p = share of resampled means <= 0
                (scipy.stats.bootstrap, prompts resampled in pairs)
 
-The p-values of all metrics are Holm-corrected (statsmodels), so `alpha` bounds the chance that any
-metric is flagged when nothing changed. A metric fails the gate when its corrected p < alpha AND its mean
+The p-values of all metrics are Holm-corrected (evalsuite/multitest.py), so `alpha` bounds the chance that any
+metric is flagged when nothing changed. A metric fails the gate when its corrected p ≤ alpha AND its mean
 degradation is at least its minimum effect (`min_effect`, or `min_relative_effect` x |baseline mean|):
 a significant but negligible drop over many prompts does not fail a build. Every mean degradation gets
 a paired bootstrap 95% interval. No torch here: this runs in a second on any machine.
@@ -26,9 +26,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.multitest import multipletests
 
 from evalsuite.errors import SuiteError
+from evalsuite.multitest import holm
 
 
 class RunTableError(SuiteError):
@@ -217,7 +217,8 @@ def compare_runs(
             }
         )
     table = pd.DataFrame(rows)
-    reject, p_holm, _, _ = multipletests(table["p_value"].to_numpy(), alpha=alpha, method="holm")
+    p_holm = holm(table["p_value"].to_numpy())
+    reject = p_holm <= alpha
     table["p_holm"] = p_holm
     degraded = reject & (table["degradation"] >= table["min_effect"]) & (table["degradation"] > 0)
     table["verdict"] = np.where(degraded, "degraded", np.where(reject, "worse, below min effect", "ok"))

@@ -25,6 +25,7 @@ from evalsuite.breakdown import compact, rate_view
 from evalsuite.compare import QUALITY_SCORE, Comparison
 from evalsuite.data.atomic import write_csv_atomic, write_text_atomic
 from evalsuite.human.absolute import OVERALL
+from evalsuite.report.distribution import distribution_note, distribution_view
 from evalsuite.report.human import HEADERS, latex_table
 from evalsuite.report.markdown import axis_note, axis_view
 
@@ -209,6 +210,9 @@ def render_markdown(comparison: Comparison, title: str) -> str:
         "",
         paper_table(comparison).to_markdown(index=False),
     ]
+    if comparison.distribution is not None and not comparison.distribution.empty:
+        lines += ["", "## Distribution metrics", "", distribution_note(comparison.distribution), ""]
+        lines += [distribution_view(comparison.distribution).to_markdown(index=False)]
     lines += ["", "## Scores by metric", "", means_view(comparison).to_markdown(index=False)]
     lines += ["", "## Paired differences", "", pairs_view(comparison).to_markdown(index=False)]
     if comparison.human is not None:
@@ -261,6 +265,8 @@ def csv_tables(comparison: Comparison) -> dict[str, pd.DataFrame]:
         tables["human_by_axis.csv"] = comparison.human.by_axis
     if comparison.published is not None:
         tables["published.csv"] = comparison.published
+    if comparison.distribution is not None and not comparison.distribution.empty:
+        tables["distribution.csv"] = comparison.distribution
     if comparison.human is not None:
         tables["human_rates.csv"] = comparison.human.absolute.rates
         tables["correlations.csv"] = comparison.human.correlations

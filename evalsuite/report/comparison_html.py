@@ -22,6 +22,7 @@ from evalsuite.report.comparison import (
     pairs_view,
     paper_table,
 )
+from evalsuite.report.distribution import distribution_note, distribution_view
 from evalsuite.report.markdown import axis_note, axis_view
 
 
@@ -44,6 +45,12 @@ def render_comparison_html(comparison: Comparison, title: str) -> str:
         html_page.table(_transposed(paper_table(comparison)), align="wrap"),
     ]
     parts += [f'<div class="note">{html.escape(n)}</div>' for n in comparison.notes]
+    if comparison.distribution is not None and not comparison.distribution.empty:
+        parts += [
+            "<h2>Distribution metrics</h2>",
+            f"<p class='muted'>{html.escape(distribution_note(comparison.distribution))}</p>",
+            html_page.table(distribution_view(comparison.distribution), align="left2 notes"),
+        ]
     parts += [
         "<h2>Means and intervals</h2>",
         html_page.img(

@@ -22,6 +22,7 @@ ul.plain li{margin:.25em 0}code{background:#f4f4f4;padding:0 .2em;border-radius:
 table.left2 td:nth-child(-n+2),table.left2 th:nth-child(-n+2),table.left3 td:nth-child(-n+3),table.left3 th:nth-child(-n+3){text-align:left}
 table.text td,table.text th{text-align:left;white-space:normal}
 table.wrap th,table.wrap td{white-space:normal;max-width:16em}table.wrap td:first-child{max-width:none;white-space:nowrap}
+table.notes td:last-child,table.notes th:last-child{text-align:left;white-space:normal;min-width:16em}
 """
 
 
@@ -36,7 +37,8 @@ def number(value: float) -> str:
 def table(frame: pd.DataFrame, caption: str = "", align: str = "") -> str:
     """A table: the first column left-aligned, the others right (numbers); `align` "left2" or "left3"
     left-aligns the first 2 or 3 columns, "text" every column, with wrapping; "wrap" lets cells after the
-    first wrap (narrow columns for many systems); several may be given, space-separated."""
+    first wrap (narrow columns for many systems); "notes" makes the last column wrapping text; several may be
+    given, space-separated."""
     caption = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     classes = ["t", align] if align else "t"
     rendered = frame.to_html(index=False, float_format=number, na_rep="–", border=0, classes=classes)

@@ -10,8 +10,9 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from evalsuite.compare.human import kendall_b_rows, spearman_rows
-from evalsuite.compare.statistics import QUALITY_SCORE, MetricInfo, compare_systems, holm
+from evalsuite.compare.statistics import QUALITY_SCORE, MetricInfo, compare_systems
 from evalsuite.metrics.consistency import consistency_score
+from evalsuite.multitest import holm
 
 
 def simulated_scores(

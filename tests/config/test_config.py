@@ -28,6 +28,7 @@ def test_default_config_composes_and_validates() -> None:
         "weights": "default",
         "regression": "default",
         "compare": "none",
+        "distribution": "none",
     }
     assert [m.name for m in cfg.systems] == ["hyvideo-tiny-random"] and not cfg.is_comparison
 
@@ -37,6 +38,7 @@ def test_every_group_option_composes(tmp_path: Path) -> None:
     listed.write_text("systems:\n  - {option: synthetic_videos}\n  - {option: hyvideo_tiny}\n")
     required = {
         "compare=file": [f"compare.systems_file={listed}", "compare.run_name=x"],
+        "distribution=reference": ["distribution.reference.dir=/tmp"],
         "model=videos_dir": ["model.name=x", "model.dir=/tmp"],
         "model=hyvideo": ["model.weights=/ckpts"],
         "prompts=penguin": ["prompts.path=/p.csv"],
