@@ -22,6 +22,8 @@
                                         score one part of a run whose videos are made
     hyvideo-eval plan [--machines K,..] [--frames N] [--size HxW] [--systems N] [OVERRIDE ...]
                                         a campaign's cost from a short calibration on this machine
+    hyvideo-eval rate create|serve|export|report ...
+                                        a human rating campaign: the web app (extra `app`; --help)
     hyvideo-generate [OVERRIDE ...]     the generation stage only: prompts -> videos + manifest
 
 Overrides are Hydra's: `group=option` picks a config file, `group.key=value` sets a value. User errors
@@ -111,6 +113,12 @@ def _plan(args: Sequence[str]) -> int:
     from evalsuite.scale.plan import plan_main
 
     return plan_main(args)
+
+
+def _rate(args: Sequence[str]) -> int:
+    from evalsuite.rating.cli import rate_main
+
+    return rate_main(args)
 
 
 def _config(overrides: Sequence[str]) -> int:
@@ -209,6 +217,7 @@ COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "slurm": _slurm,
     "score-shard": _score_shard,
     "plan": _plan,
+    "rate": _rate,
 }
 
 

@@ -61,7 +61,14 @@ def krippendorff_by_criterion(ratings: Ratings) -> pd.DataFrame:
             .to_numpy(dtype=float)
         )  # raters × videos, NaN where a rater did not judge a video
         pairable = (np.sum(~np.isnan(grid), axis=0) > 1).sum()
-        alpha = krippendorff.alpha(reliability_data=grid, level_of_measurement=level) if pairable else np.nan
+        # One value throughout (every rater said "pass" to everything so far): α is undefined (0/0), and
+        # the krippendorff package raises instead of returning NaN.
+        varied = len(np.unique(grid[~np.isnan(grid)])) > 1
+        alpha = (
+            krippendorff.alpha(reliability_data=grid, level_of_measurement=level)
+            if pairable and varied
+            else np.nan
+        )
         rows.append({"criterion": criterion, "krippendorff_alpha": float(alpha), "level": level})
     return pd.DataFrame(rows)
 

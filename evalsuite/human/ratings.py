@@ -177,13 +177,21 @@ def _passed(values: pd.Series, scale: str, threshold: int, source: str) -> pd.Se
     raise RatingsError(f"scale={scale!r} is not valid; choose binary or likert")
 
 
-def straight_liners(table: pd.DataFrame, min_ratings: int = STRAIGHT_LINER_MIN_RATINGS) -> list[str]:
-    """Raters with at least `min_ratings` judgements who gave the same answer to every one of them."""
+def _straight_lined(table: pd.DataFrame, min_ratings: int) -> pd.DataFrame:
     per_rater = table.groupby("rater_id")["value"].agg(["count", "nunique"])
-    flagged = per_rater[(per_rater["count"] >= min_ratings) & (per_rater["nunique"] == 1)]
+    return per_rater[(per_rater["count"] >= min_ratings) & (per_rater["nunique"] == 1)]
+
+
+def straight_liner_ids(table: pd.DataFrame, min_ratings: int = STRAIGHT_LINER_MIN_RATINGS) -> list[str]:
+    """Raters with at least `min_ratings` judgements who gave the same answer to every one of them."""
+    return [str(rater) for rater in _straight_lined(table, min_ratings).index]
+
+
+def straight_liners(table: pd.DataFrame, min_ratings: int = STRAIGHT_LINER_MIN_RATINGS) -> list[str]:
+    """`straight_liner_ids` as warning lines."""
     return [
         f"rater {rater} gave the same answer to all {int(row['count'])} of their ratings (inattentive or a broken form?)"
-        for rater, row in flagged.iterrows()
+        for rater, row in _straight_lined(table, min_ratings).iterrows()
     ]
 
 

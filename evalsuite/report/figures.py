@@ -39,7 +39,14 @@ def criterion_bars(
     for k, model in enumerate(order):
         part = rates[rates["model"] == model].set_index("criterion").reindex(criteria)
         x = np.arange(len(criteria)) + (k - (len(order) - 1) / 2) * width
-        err = np.vstack([part["rate"] - part["wilson_low"], part["wilson_high"] - part["rate"]]) * 100
+        # At a rate of 0 or 1 statsmodels' Wilson bound can miss the rate by a rounding error (< 1e-15),
+        # which matplotlib refuses as a negative whisker.
+        err = (
+            np.clip(
+                np.vstack([part["rate"] - part["wilson_low"], part["wilson_high"] - part["rate"]]), 0, None
+            )
+            * 100
+        )
         ax.bar(x, part["rate"] * 100, width, yerr=err, capsize=2, color=colours[model], label=model,
                error_kw={"elinewidth": 0.9})  # fmt: skip
         if published is not None and model in published.index:

@@ -1,0 +1,407 @@
+"""The rating app end to end: campaign design, a real browser (Debian's chromium driven by Playwright),
+the export into the human layer, robustness (bad tokens, moved videos, a killed server, two server
+processes on one SQLite file) and a load test of 60 concurrent raters."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import re
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+pytest.importorskip("fastapi")
+pytest.importorskip("sqlalchemy")
+httpx = pytest.importorskip("httpx")
+
+from evalsuite.config import compose  # noqa: E402
+from evalsuite.pipeline.run import run_eval  # noqa: E402
+from evalsuite.rating.campaign import create_campaign  # noqa: E402
+
+pytestmark = pytest.mark.slow
+CHROMIUM = Path("/usr/bin/chromium")
+LOAD_SECONDS = float(os.environ.get("HYVIDEO_EVAL_LOAD_SECONDS", "60"))
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory) -> Path:
+    """An eval run of three systems' (synthetic) videos over 6 prompts."""
+    base = tmp_path_factory.mktemp("rating_run")
+    old = os.environ.get("HYVIDEO_EVAL_CACHE")
+    os.environ["HYVIDEO_EVAL_CACHE"] = str(base / "cache")
+    try:
+        cfg = compose(
+            ["compare=synthetic_flicker", "prompts.limit=6", "metrics.names=[sharpness]",
+             f"runtime.output_dir={base / 'run'}", "runtime.progress=false"]
+        )  # fmt: skip
+        return run_eval(cfg).paths.output_dir
+    finally:
+        if old is None:
+            os.environ.pop("HYVIDEO_EVAL_CACHE", None)
+        else:
+            os.environ["HYVIDEO_EVAL_CACHE"] = old
+
+
+@pytest.fixture(scope="module")
+def big_run_dir(tmp_path_factory) -> Path:
+    """Three systems' (synthetic) videos over 100 prompts of the structured suite: the videos and the
+    manifest only (a campaign needs nothing else)."""
+    from evalsuite.pipeline.run import run_generation
+
+    base = tmp_path_factory.mktemp("rating_big_run")
+    cfg = compose(
+        ["compare=synthetic_flicker", "prompts=structured", "prompts.limit=100", "metrics.names=[sharpness]",
+         f"runtime.output_dir={base / 'run'}", "runtime.progress=false", f"runtime.cache_dir={base / 'cache'}"]
+    )  # fmt: skip
+    return run_generation(cfg)[2].output_dir
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`hyvideo-eval rate serve` in its own process."""
+
+    def __init__(self, db: Path | str):
+        self.db, self.port = db, free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "evalsuite.cli", "rate", "serve", "--db", str(db), "--port", str(self.port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                if httpx.get(self.url + "/", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"the rating server did not start: {self.process.stderr.read().decode()[-2000:]}")
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            self.process.wait(10)
+
+
+@contextlib.contextmanager
+def browser_on(db: Path):
+    """A rating server on `db` and a page of Debian's chromium driven by Playwright (no browser download)."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed")
+    server = Server(db)
+    try:
+        with playwright.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+            yield server, browser.new_page()
+            browser.close()
+    finally:
+        server.stop()
+
+
+def campaign(db: Path | str, run_dir: Path, **options):
+    options = {"name": "c", "raters": 4, "k": 2, "seed": 0} | options
+    return create_campaign(str(db), run_dir, **options)
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(db) as con:
+        return con.execute(sql).fetchall()
+
+
+def next_assignment(page_html: str, token: str) -> int | None:
+    found = re.search(rf"/rate/{re.escape(token)}/(\d+)", page_html)
+    return int(found.group(1)) if found else None
+
+
+def test_every_item_is_seen_by_k_raters_balanced_blinded_and_tokens_are_hashed(run_dir, tmp_path) -> None:
+    db = tmp_path / "c.sqlite"
+    made = campaign(db, run_dir, raters=5, k=3, gold_share=0.1)
+    per_item = rows(db, "SELECT i.id, COUNT(DISTINCT a.rater_id), COUNT(*) FROM items i JOIN assignments a "
+                    "ON a.item_id = i.id WHERE i.kind = 'video' GROUP BY i.id")  # fmt: skip
+    assert len(per_item) == made.items == 18 and all(n == k == 3 for _, n, k in per_item)
+    loads = [n for (n,) in rows(db, "SELECT COUNT(*) FROM assignments a JOIN items i ON i.id = a.item_id "
+                                    "WHERE i.kind = 'video' GROUP BY a.rater_id")]  # fmt: skip
+    assert max(loads) - min(loads) <= 1
+    per_system = pd.DataFrame(
+        rows(db, "SELECT a.rater_id, v.system FROM assignments a JOIN items i ON i.id = a.item_id "
+                 "JOIN videos v ON v.id = i.video_a WHERE i.kind = 'video'"), columns=["rater", "system"]
+    ).value_counts().unstack()  # fmt: skip
+    assert (per_system.max(axis=1) - per_system.min(axis=1)).max() <= 2
+    gold = rows(db, "SELECT gold FROM items WHERE kind = 'gold'")
+    assert made.gold >= 5 and all(json.loads(g) == {"text_alignment": "fail"} for (g,) in gold)
+    stored = db.read_bytes() + (
+        db.with_suffix(".sqlite-wal").read_bytes() if db.with_suffix(".sqlite-wal").exists() else b""
+    )
+    assert not any(token.encode() in stored for token in [made.admin_token, *made.rater_tokens.values()])
+    assert "60 % and 50 %" in made.power_note
+
+
+def test_a_rater_rates_by_keyboard_reloads_resumes_and_a_wrong_token_is_refused(run_dir, tmp_path) -> None:
+    db = tmp_path / "c.sqlite"
+    made = campaign(db, run_dir)
+    token = next(iter(made.rater_tokens.values()))
+    with browser_on(db) as (server, page):
+        page.goto(f"{server.url}/rate/{token}")
+        total = int(re.search(r"of (\d+)", page.inner_text(".muted")).group(1))
+        systems = {"synthetic-test-videos", "synthetic-flicker-4", "synthetic-flicker-12"}
+        assert not any(s in page.content() for s in systems)  # blinded
+        for n in range(3):
+            assert page.inner_text(".muted").startswith(f"Item {n + 1} of {total}")
+            for key in ("p", "f", "p"):
+                page.keyboard.press(key)
+            assert page.is_enabled("#submit")
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+        page.reload()
+        assert page.inner_text(".muted").startswith(f"Item 4 of {total}")  # resumed at the first unrated
+        page.keyboard.press("p")
+        page.keyboard.press("Backspace")
+        page.keyboard.press("f")
+        assert not page.is_enabled("#submit")  # two of three answered: nothing is sent
+        response = page.goto(f"{server.url}/rate/not-a-token")
+        assert response.status == 401 and "not valid" in page.inner_text("body")
+    values = [json.loads(v) for (v,) in rows(db, "SELECT `values` FROM judgements ORDER BY id")]
+    assert values == [{"text_alignment": "pass", "motion_quality": "fail", "visual_quality": "pass"}] * 3
+
+
+def test_a_side_by_side_item_records_the_side_that_was_shown(run_dir, tmp_path) -> None:
+    from evalsuite.rating.export import export_campaign
+
+    db = tmp_path / "c.sqlite"
+    made = campaign(db, run_dir, mode="gsb", raters=2, k=1, gold_share=0.0)
+    token = next(iter(made.rater_tokens.values()))
+    with browser_on(db) as (server, page):
+        page.goto(f"{server.url}/rate/{token}")
+        for _ in range(8):
+            assert page.locator("video").count() == 2
+            for key in ("ArrowLeft", "ArrowLeft", "ArrowLeft"):  # "left is better", whatever is there
+                page.keyboard.press(key)
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+    shown = rows(db, "SELECT a.a_on_left FROM judgements j JOIN assignments a ON a.id = j.assignment_id")
+    assert len(shown) == 8 and {s for (s,) in shown} == {0, 1}  # sides were drawn, both occurred
+    table = pd.read_csv(export_campaign(str(db), "c", tmp_path / "out").files["pairwise"])
+    assert set(table["clicked"]) == {"left"}
+    assert (table["verdict"] == table["a_side"].map({"left": "good", "right": "bad"})).all()
+
+
+def answers(rater: int, item: int) -> dict:
+    """A deterministic 'click' per rater and item, varied enough for every statistic."""
+    return {c: "pass" if (rater * 7 + item * 3 + k) % 5 < 3 else "fail"
+            for k, c in enumerate(("text_alignment", "motion_quality", "visual_quality"))}  # fmt: skip
+
+
+def test_the_export_feeds_the_human_report_and_its_rates_match_the_clicks(run_dir, tmp_path) -> None:
+    from evalsuite.cli import eval_main
+
+    db = tmp_path / "c.sqlite"
+    made = campaign(db, run_dir, raters=3, k=3, gold_share=0.0)
+    server = Server(db)
+    clicks = []
+    try:
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            for r, token in enumerate(made.rater_tokens.values()):
+                while (assignment := next_assignment(client.get(f"/rate/{token}").text, token)) is not None:
+                    values = answers(r, assignment)
+                    assert (
+                        client.post(f"/rate/{token}/{assignment}", json={"values": values}).status_code == 200
+                    )
+                    clicks.append((r, assignment, values))
+    finally:
+        server.stop()
+    assert eval_main(["rate", "report", "--db", str(db), "--name", "c", "--out", str(tmp_path / "out")]) == 0
+    rates = pd.read_csv(tmp_path / "out" / "human" / "rates.csv")
+    # The same rates from the click log: per video, a strict majority of its 3 raters passes it.
+    item_video = dict(rows(db, "SELECT a.id, v.system || '|' || v.prompt_id FROM assignments a "
+                               "JOIN items i ON i.id = a.item_id JOIN videos v ON v.id = i.video_a"))  # fmt: skip
+    log = pd.DataFrame(
+        [(item_video[a].split("|")[0], item_video[a], c, v == "pass") for _, a, vals in clicks for c, v in vals.items()],
+        columns=["model", "video", "criterion", "passed"],
+    )  # fmt: skip
+    majority = log.groupby(["model", "video", "criterion"])["passed"].mean().gt(0.5)
+    overall = majority.groupby(["model", "video"]).all()  # "overall": every criterion passes
+    expected = pd.concat(
+        [majority.groupby(["model", "criterion"]).mean(),
+         overall.groupby("model").mean().to_frame().assign(criterion="overall").set_index("criterion", append=True).iloc[:, 0]]
+    )  # fmt: skip
+    got = rates.set_index(["model", "criterion"])["rate"]
+    pd.testing.assert_series_equal(got.sort_index(), expected.sort_index().astype(float), check_names=False)
+
+
+def test_bad_tokens_moved_videos_and_a_killed_server(run_dir, tmp_path) -> None:
+    db = tmp_path / "c.sqlite"
+    made = campaign(db, run_dir)
+    token = next(iter(made.rater_tokens.values()))
+    server = Server(db)
+    committed = 0
+    try:
+        assert httpx.get(f"{server.url}/rate/bad").status_code == 401
+        assert httpx.get(f"{server.url}/admin/bad").status_code == 403
+        assert "not valid" in httpx.get(f"{server.url}/admin/bad").text
+        assert httpx.post(f"{server.url}/rate/{token}/1", content=b"{}").status_code in (403, 422)
+        for _ in range(3):
+            assignment = next_assignment(httpx.get(f"{server.url}/rate/{token}").text, token)
+            body = {"values": answers(0, assignment), "seconds": 1.5}
+            assert httpx.post(f"{server.url}/rate/{token}/{assignment}", json=body).status_code == 200
+            committed += 1
+        again = httpx.post(f"{server.url}/rate/{token}/{assignment}", json=body)
+        assert again.status_code == 409  # an item cannot be rated twice
+        bad = httpx.post(
+            f"{server.url}/rate/{token}/{assignment}", json={"values": {"text_alignment": "maybe"}}
+        )
+        assert bad.status_code in (409, 422)
+    finally:
+        server.stop(signal.SIGKILL)  # no shutdown, no flush
+    assert rows(db, "SELECT COUNT(*) FROM judgements") == [(committed,)]
+    # A moved video: the rater is told which, the admin page lists it.
+    next_video = rows(db, "SELECT v.path FROM assignments a JOIN items i ON i.id = a.item_id JOIN videos v "
+                          "ON v.id = i.video_a WHERE a.position = 3 AND a.rater_id = 1")[0][0]  # fmt: skip
+    moved = Path(next_video).with_suffix(".moved")
+    Path(next_video).rename(moved)
+    server = Server(db)
+    try:
+        page = httpx.get(f"{server.url}/rate/{token}")
+        assert page.status_code == 410 and Path(next_video).name in page.text
+        assert Path(next_video).name in httpx.get(f"{server.url}/admin/{made.admin_token}").text
+    finally:
+        server.stop()
+        moved.rename(next_video)
+
+
+async def simulated_rater(
+    client, token: str, rater: int, stop_at: float, latencies: list, ok: list, replays: list
+):
+    """Rate until the list is done or time is up; every 10th item, send the same judgement again."""
+    n = 0
+    while time.monotonic() < stop_at:
+        page = await client.get(f"/rate/{token}")
+        assignment = next_assignment(page.text, token)
+        if assignment is None:
+            return
+        body = {"values": answers(rater, assignment), "seconds": 0.1}
+        start = time.perf_counter()
+        response = await client.post(f"/rate/{token}/{assignment}", json=body)
+        latencies.append(time.perf_counter() - start)
+        if response.status_code == 200:
+            ok.append((token, assignment))
+        n += 1
+        if n % 10 == 0:
+            replays.append((await client.post(f"/rate/{token}/{assignment}", json=body)).status_code)
+
+
+def test_60_concurrent_raters_on_two_server_processes_lose_and_duplicate_nothing(
+    big_run_dir, tmp_path
+) -> None:
+    """For LOAD_SECONDS (60 in CI) or until every list is done: 300 items and 33 gold items per rater,
+    more than 60 raters can finish in a minute on 2 cores, so the load lasts the whole minute."""
+    db = tmp_path / "c.sqlite"
+    made = campaign(db, big_run_dir, raters=60, k=60, gold_share=0.1)
+    servers = [Server(db), Server(db)]  # one SQLite file, two processes
+    latencies: list[float] = []
+    ok: list[tuple[str, int]] = []
+    replays: list[int] = []
+
+    async def campaign_day() -> None:
+        clients = [httpx.AsyncClient(base_url=s.url, timeout=60) for s in servers]
+        stop_at = time.monotonic() + LOAD_SECONDS
+        tokens = list(made.rater_tokens.values())
+        await asyncio.gather(
+            *(
+                simulated_rater(clients[i % 2], t, i, stop_at, latencies, ok, replays)
+                for i, t in enumerate(tokens)
+            )
+        )
+        for client in clients:
+            await client.aclose()
+
+    start = time.monotonic()
+    try:
+        asyncio.run(campaign_day())
+    finally:
+        for server in servers:
+            server.stop()
+    elapsed = time.monotonic() - start
+    stored = rows(db, "SELECT COUNT(*), COUNT(DISTINCT rater_id || '-' || item_id) FROM judgements")[0]
+    assert stored == (len(ok), len(ok))  # every confirmed judgement stored, none twice
+    assert set(replays) == {409}
+    median, p99 = statistics.median(latencies), statistics.quantiles(latencies, n=100)[98]
+    summary = {"raters": 60, "judgements": len(ok), "seconds": round(elapsed, 1),
+               "median_ms": round(1000 * median, 1), "p99_ms": round(1000 * p99, 1), "replays_refused": len(replays)}  # fmt: skip
+    print("\nload:", json.dumps(summary))
+    (Path(os.environ.get("HYVIDEO_EVAL_LOAD_REPORT", tmp_path / "load.json"))).write_text(json.dumps(summary))
+    assert len(ok) > 0
+
+
+def test_the_default_install_does_not_need_the_app() -> None:
+    code = "import sys, evalsuite.cli, evalsuite.pipeline.run; assert 'fastapi' not in sys.modules and 'sqlalchemy' not in sys.modules"
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+@pytest.fixture
+def postgres_url():
+    """A throwaway PostgreSQL cluster (Debian's server binaries), or skip where there is none."""
+    import pwd
+    import shutil
+    import tempfile
+
+    initdb, pg_ctl = shutil.which("initdb"), shutil.which("pg_ctl")
+    if not (initdb and pg_ctl):
+        pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl) on this machine")
+    pytest.importorskip("psycopg")
+    # Outside pytest's private (0700) temp folders: initdb refuses root, so as root it runs as nobody.
+    folder = Path(tempfile.mkdtemp(prefix="hyvideo-eval-pg-"))
+    as_user = ["runuser", "-u", "nobody", "--"] if os.geteuid() == 0 else []
+    if as_user:
+        nobody = pwd.getpwnam("nobody")
+        os.chown(folder, nobody.pw_uid, nobody.pw_gid)
+    data, port = folder / "data", free_port()
+    try:
+        subprocess.run(
+            [*as_user, initdb, "-D", str(data), "-A", "trust", "-U", "postgres"],
+            check=True,
+            capture_output=True,
+        )
+        options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1"
+        subprocess.run([*as_user, pg_ctl, "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start"],
+                       check=True, capture_output=True)  # fmt: skip
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*as_user, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_postgresql_by_url(run_dir, postgres_url, tmp_path) -> None:
+    from evalsuite.rating.export import export_campaign
+
+    made = campaign(postgres_url, run_dir)
+    token = next(iter(made.rater_tokens.values()))
+    server = Server(postgres_url)
+    try:
+        for _ in range(4):
+            assignment = next_assignment(httpx.get(f"{server.url}/rate/{token}").text, token)
+            body = {"values": answers(0, assignment)}
+            assert httpx.post(f"{server.url}/rate/{token}/{assignment}", json=body).status_code == 200
+        assert httpx.post(f"{server.url}/rate/{token}/{assignment}", json=body).status_code == 409
+        assert "4 of" in httpx.get(f"{server.url}/admin/{made.admin_token}").text
+    finally:
+        server.stop(signal.SIGKILL)
+    exported = export_campaign(postgres_url, "c", tmp_path / "out")
+    table = pd.read_csv(exported.files["absolute"])
+    assert len(table) % 3 == 0 and 0 < len(table) <= 4 * 3  # gold judgements are not exported
