@@ -113,13 +113,12 @@ def score_metric(
     }
     if len(generated) < 2 or len(reference) < 2:
         return out | {"warning": "needs at least 2 videos on each side"}
-    gen_rows, ref_rows = st.stack(generated), st.stack(reference)
     resampled = thinned(generated)
     picks = st.bootstrap_picks(len(generated), options.replicates, options.seed)
     replicates: list[float] = []
     if metric.statistic == "frechet":
-        out["value"] = st.frechet_distance(gen_rows, ref_rows, metric.ddof)
-        to_reference = st.FrechetToReference(ref_rows, metric.ddof)
+        out["value"] = st.frechet_distance(generated, reference, metric.ddof)
+        to_reference = st.FrechetToReference(reference, metric.ddof)
         replicates = [to_reference(st.stack(resampled, p)) for p in picks]
         bias = st.frechet_bias(resampled, to_reference, options.seed)
         if bias is not None:
@@ -137,7 +136,13 @@ def score_metric(
                 f"reference code reports at); {measured}"
             )
     else:
-        mean, std = st.kid(gen_rows, ref_rows, options.kid_subsets, options.kid_subset_size, options.seed)
+        mean, std = st.kid(
+            st.stack(generated),
+            st.stack(reference),
+            options.kid_subsets,
+            options.kid_subset_size,
+            options.seed,
+        )
         out |= {"value": mean, "std": std}
         if options.replicates:
             to_reference = st.KidToReference(st.stack(resampled), st.stack(thinned(reference)))

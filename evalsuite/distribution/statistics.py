@@ -35,10 +35,24 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import linalg
 
+CHUNK_ROWS = 8192
 
-def mean_cov(rows: np.ndarray, ddof: int) -> tuple[np.ndarray, np.ndarray]:
-    x = np.asarray(rows, dtype=np.float64)
-    return x.mean(axis=0), np.cov(x, rowvar=False, ddof=ddof)
+
+def _blocks(rows: np.ndarray | Sequence[np.ndarray]):
+    """Float64 blocks of at most CHUNK_ROWS rows, from one array or a list of per-video arrays."""
+    for part in [rows] if isinstance(rows, np.ndarray) else rows:
+        for start in range(0, len(part), CHUNK_ROWS):
+            yield np.asarray(part[start : start + CHUNK_ROWS], dtype=np.float64)
+
+
+def mean_cov(rows: np.ndarray | Sequence[np.ndarray], ddof: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and covariance (divisor n − ddof) of the rows, as `np.cov` computes them (centred first), in
+    float64 blocks: a campaign's per-frame features (1,533 videos × 129 frames × 2048) never sit in
+    memory as one float64 matrix."""
+    n = sum(len(b) for b in _blocks(rows))
+    mean = sum(b.sum(axis=0) for b in _blocks(rows)) / n
+    scatter = sum((b - mean).T @ (b - mean) for b in _blocks(rows))
+    return mean, scatter / (n - ddof)
 
 
 def frechet_from_moments(mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray, sigma2: np.ndarray) -> float:
@@ -54,7 +68,9 @@ def frechet_from_moments(mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray, s
     return float(np.real(diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2 * np.trace(root)))
 
 
-def frechet_distance(rows1: np.ndarray, rows2: np.ndarray, ddof: int) -> float:
+def frechet_distance(
+    rows1: np.ndarray | Sequence[np.ndarray], rows2: np.ndarray | Sequence[np.ndarray], ddof: int
+) -> float:
     """FD between two feature sets (rows = samples); `ddof` 0 for FVD's covariance, 1 for FID's."""
     return frechet_from_moments(*mean_cov(rows1, ddof), *mean_cov(rows2, ddof))
 
@@ -62,7 +78,7 @@ def frechet_distance(rows1: np.ndarray, rows2: np.ndarray, ddof: int) -> float:
 class FrechetToReference:
     """FD of many generated sets against one fixed reference set, by the singular-value shortcut."""
 
-    def __init__(self, reference: np.ndarray, ddof: int):
+    def __init__(self, reference: np.ndarray | Sequence[np.ndarray], ddof: int):
         self.ddof = ddof
         self.mu, sigma = mean_cov(reference, ddof)
         values, vectors = np.linalg.eigh(sigma)
@@ -100,15 +116,15 @@ def kid(
     rows1: np.ndarray, rows2: np.ndarray, subsets: int = 100, subset_size: int = 1000, seed: int = 0
 ) -> tuple[float, float]:
     """(mean, standard deviation) of the unbiased polynomial-kernel MMD² over random subsets."""
-    x1, x2 = np.asarray(rows1, dtype=np.float64), np.asarray(rows2, dtype=np.float64)
+    x1, x2 = np.asarray(rows1), np.asarray(rows2)  # subsets are taken to float64 one at a time
     m = min(subset_size, len(x1), len(x2))
     if m < 2:
         raise ValueError(f"KID needs at least 2 rows on each side, got {len(x1)} and {len(x2)}")
     rng = np.random.RandomState(seed)
     values = np.empty(subsets)
     for i in range(subsets):
-        a = x1[rng.choice(len(x1), m, replace=False)]
-        b = x2[rng.choice(len(x2), m, replace=False)]
+        a = x1[rng.choice(len(x1), m, replace=False)].astype(np.float64)
+        b = x2[rng.choice(len(x2), m, replace=False)].astype(np.float64)
         values[i] = _mmd2_unbiased(_poly_kernel(a, a), _poly_kernel(a, b), _poly_kernel(b, b))
     return float(values.mean()), float(values.std())
 
