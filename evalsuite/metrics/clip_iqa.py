@@ -30,7 +30,11 @@ class ClipIQA(Metric):
     def setup(self, pool) -> None:
         with torch.no_grad():
             texts = (
-                pool.get(FEATURES[self.features[0]].network).embed_texts(list(ANTONYMS)).float().cpu().numpy()
+                pool.get(FEATURES[self.features[0]].network, text=True)
+                .embed_texts(list(ANTONYMS))
+                .float()
+                .cpu()
+                .numpy()
             )
         self._texts = texts / np.linalg.norm(texts, axis=1, keepdims=True)
 

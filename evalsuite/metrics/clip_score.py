@@ -23,7 +23,8 @@ class _ClipScore(Metric):
     criterion = "text_alignment"
 
     def setup(self, pool) -> None:
-        self._clip = pool.get(FEATURES[self.features[0]].network)  # the CLIP whose image features it reads
+        # The CLIP whose image features it reads, with its text tower.
+        self._clip = pool.get(FEATURES[self.features[0]].network, text=True)
         self._texts: dict[str, np.ndarray] = {}
 
     def text_embedding(self, prompt: str) -> np.ndarray:

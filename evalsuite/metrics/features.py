@@ -185,12 +185,20 @@ class NetworkPool:
         self.registry.mark_loads(resolved)
         return None
 
-    def get(self, name: str) -> torch.nn.Module:
-        if name not in self._modules:
+    def get(self, name: str, text: bool = False) -> torch.nn.Module:
+        """The network, loaded once. A CLIP is kept without its text tower unless `text` asks for it
+        (metrics that embed text ask in `setup`); asking later reloads it whole."""
+        module = self._modules.get(name)
+        if module is not None and text and not getattr(module, "has_text_tower", True):
+            self.release(name)
+            module = None
+        if module is None:
             path, weights_id = self._locate(name)
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(self.seed)
                 module = LOADERS[name](path)
+            if not text and hasattr(module, "drop_text_tower"):
+                module.drop_text_tower()
             self._modules[name] = module.to(self.device).eval()
             self._ids[name] = weights_id
         return self._modules[name]

@@ -81,7 +81,9 @@ def rate_main(args: Sequence[str]) -> int:
 
         from evalsuite.rating.app import create_app
 
-        uvicorn.run(create_app(ns.db), host=ns.host, port=ns.port, log_level="warning")
+        app = create_app(ns.db)
+        print(f"rating server for {ns.db} on http://{ns.host}:{ns.port} (Ctrl-C stops it)", flush=True)
+        uvicorn.run(app, host=ns.host, port=ns.port, log_level="warning")
         return 0
     from evalsuite.rating.export import export_campaign
 

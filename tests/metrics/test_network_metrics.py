@@ -278,3 +278,23 @@ def test_random_weights_only_when_asked_and_then_announced(run_dir: Path) -> Non
     report = (result.paths.output_dir / "report.md").read_text().splitlines()
     assert result.score_run.random_networks == ["dino_vitb16"]
     assert any("RANDOM weights" in line and "dino_vitb16" in line for line in report[:4])
+
+
+def test_clip_keeps_its_text_tower_only_for_metrics_that_embed_text(setup) -> None:
+    """An image-only run (aesthetic quality, the consistencies) frees CLIP's text tower; its image
+    features are bit-identical; a metric that embeds text gets the whole model back."""
+    pool = NetworkPool(setup[2])
+    image_only = pool.get("clip_vit_l14")
+    assert not image_only.has_text_tower
+    frames = torch.rand(3, 3, 224, 224)
+    with torch.no_grad():
+        features = image_only.embed_images(frames)
+    with pytest.raises(RuntimeError, match="without its text tower"):
+        image_only.embed_texts(["a cat"])
+    whole = pool.get("clip_vit_l14", text=True)
+    assert whole.has_text_tower and whole.embed_texts(["a cat"]).shape[0] == 1
+    with torch.no_grad():
+        assert torch.equal(whole.embed_images(frames), features)
+    fewer = sum(p.numel() for p in image_only.parameters())
+    assert fewer < sum(p.numel() for p in whole.parameters())
+    assert pool.get("clip_vit_l14") is whole  # a loaded whole model serves image features too
