@@ -122,45 +122,47 @@ def create_campaign(
     admin = new_token()
     tokens = {f"rater-{r + 1:03d}": new_token() for r in range(raters)}
     note = power_note(videos["prompt_id"].nunique(), k)
-    with sessions.begin() as session:
-        if session.query(Campaign).filter_by(name=name).first() is not None:
-            raise CampaignError(f"{db_url}: a campaign named {name!r} exists; give another --name")
-        campaign = Campaign(
-            name=name, mode=mode, scale=scale, criteria=criteria, prompt_set=str(run_dir),
-            raters_per_item=k, admin_token_hash=hash_token(admin),
-            settings={"seed": seed, "gold_share": gold_share, "power": note, "left_out": left_out},
-        )  # fmt: skip
-        session.add(campaign)
-        session.flush()
-        rows = [VideoRow(campaign_id=campaign.id, **record) for record in videos.to_dict("records")]
-        session.add_all(rows)
-        session.flush()
-        stored = []
-        for planned in [*items, *golds]:
-            item = Item(
-                campaign_id=campaign.id, kind=planned.kind, video_a=rows[planned.video_a].id,
-                video_b=rows[planned.video_b].id if planned.video_b is not None else None,
-                prompt=videos.at[planned.prompt_of, "prompt"], gold=planned.gold,
+    try:  # one transaction: a failure leaves no half-made campaign
+        with sessions.begin() as session:
+            if session.query(Campaign).filter_by(name=name).first() is not None:
+                raise CampaignError(f"{db_url}: a campaign named {name!r} exists; give another --name")
+            campaign = Campaign(
+                name=name, mode=mode, scale=scale, criteria=criteria, prompt_set=str(run_dir),
+                raters_per_item=k, admin_token_hash=hash_token(admin),
+                settings={"seed": seed, "gold_share": gold_share, "power": note, "left_out": left_out},
             )  # fmt: skip
-            stored.append(item)
-        session.add_all(stored)
-        session.flush()
-        rng = np.random.default_rng(seed + 3)
-        for r, (rater_name, token) in enumerate(tokens.items()):
-            rater = Rater(campaign_id=campaign.id, name=rater_name, token_hash=hash_token(token))
-            session.add(rater)
+            session.add(campaign)
             session.flush()
-            own = [stored[i] for i in lists[r]] + stored[
-                len(items) + r * per_rater_gold : len(items) + (r + 1) * per_rater_gold
-            ]
-            for position, index in enumerate(rng.permutation(len(own))):
-                session.add(
-                    Assignment(
-                        rater_id=rater.id,
-                        item_id=own[index].id,
-                        position=position,
-                        a_on_left=bool(rng.integers(2)) if mode == "gsb" else True,
+            rows = [VideoRow(campaign_id=campaign.id, **record) for record in videos.to_dict("records")]
+            session.add_all(rows)
+            session.flush()
+            stored = []
+            for planned in [*items, *golds]:
+                item = Item(
+                    campaign_id=campaign.id, kind=planned.kind, video_a=rows[planned.video_a].id,
+                    video_b=rows[planned.video_b].id if planned.video_b is not None else None,
+                    prompt=videos.at[planned.prompt_of, "prompt"], gold=planned.gold,
+                )  # fmt: skip
+                stored.append(item)
+            session.add_all(stored)
+            session.flush()
+            rng = np.random.default_rng(seed + 3)
+            for r, (rater_name, token) in enumerate(tokens.items()):
+                rater = Rater(campaign_id=campaign.id, name=rater_name, token_hash=hash_token(token))
+                session.add(rater)
+                session.flush()
+                own = [stored[i] for i in lists[r]] + stored[
+                    len(items) + r * per_rater_gold : len(items) + (r + 1) * per_rater_gold
+                ]
+                for position, index in enumerate(rng.permutation(len(own))):
+                    session.add(
+                        Assignment(
+                            rater_id=rater.id,
+                            item_id=own[index].id,
+                            position=position,
+                            a_on_left=bool(rng.integers(2)) if mode == "gsb" else True,
+                        )
                     )
-                )
-    engine.dispose()
+    finally:
+        engine.dispose()
     return CreatedCampaign(name, admin, tokens, len(items), len(golds), left_out, note)
