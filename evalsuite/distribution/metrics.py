@@ -31,6 +31,13 @@ class SetMetric:
     version: str = "1"
     higher_is_better: bool = False
 
+    @property
+    def clip_frames(self) -> int | None:
+        """Frames of the one clip per video its feature reads (FVD's 16), or None for a per-frame feature."""
+        from evalsuite.metrics.features import FEATURES  # imports torch: only when asked
+
+        return FEATURES[self.feature].clip_frames
+
 
 SET_METRICS: dict[str, SetMetric] = {
     m.name: m

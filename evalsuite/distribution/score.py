@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -100,30 +101,55 @@ def thinned(per_video: list[np.ndarray], max_rows: int = RESAMPLED_MAX_ROWS) -> 
     ]
 
 
+class ReferenceSide:
+    """What every system's score reads of the reference set for one metric, each part computed on first
+    use and then shared by all systems: the Fréchet moments and root, or KID's stacked rows and the
+    bootstrap's kernel term."""
+
+    def __init__(self, metric: SetMetric, per_video: list[np.ndarray]):
+        self.metric, self.per_video = metric, per_video
+
+    @cached_property
+    def frechet(self) -> st.FrechetToReference:
+        return st.FrechetToReference(self.per_video, self.metric.ddof)
+
+    @cached_property
+    def rows(self) -> np.ndarray:
+        return st.stack(self.per_video)
+
+    @cached_property
+    def kid_bootstrap(self) -> st.KidReference:
+        return st.KidReference(st.stack(thinned(self.per_video)))
+
+
 def score_metric(
-    metric: SetMetric, generated: list[np.ndarray], reference: list[np.ndarray], options: SetOptions
+    metric: SetMetric,
+    generated: list[np.ndarray],
+    reference: list[np.ndarray] | ReferenceSide,
+    options: SetOptions,
 ) -> dict:
     """One table row's numbers: the value, its bootstrap interval over generated videos, KID's subset
     standard deviation, the sizes and (Fréchet) the measured small-set bias."""
+    side = reference if isinstance(reference, ReferenceSide) else ReferenceSide(metric, reference)
     out: dict = {
         "videos": len(generated),
-        "reference_videos": len(reference),
+        "reference_videos": len(side.per_video),
         "rows": int(sum(len(v) for v in generated)),
-        "reference_rows": int(sum(len(v) for v in reference)),
+        "reference_rows": int(sum(len(v) for v in side.per_video)),
     }
-    if len(generated) < 2 or len(reference) < 2:
+    if len(generated) < 2 or len(side.per_video) < 2:
         return out | {"warning": "needs at least 2 videos on each side"}
     resampled = thinned(generated)
     picks = st.bootstrap_picks(len(generated), options.replicates, options.seed)
     replicates: list[float] = []
     if metric.statistic == "frechet":
-        out["value"] = st.frechet_distance(generated, reference, metric.ddof)
-        to_reference = st.FrechetToReference(reference, metric.ddof)
+        to_reference = side.frechet
+        out["value"] = to_reference.distance(generated)
         replicates = [to_reference(st.stack(resampled, p)) for p in picks]
         bias = st.frechet_bias(resampled, to_reference, options.seed)
         if bias is not None:
             out |= {"bias": bias.at_n, "limit": bias.limit}
-        clips = metric.feature in _CLIP_FEATURES
+        clips = metric.clip_frames is not None
         size = out["videos"] if clips else out["rows"]
         if metric.stable_rows and size < metric.stable_rows:
             measured = (
@@ -137,15 +163,11 @@ def score_metric(
             )
     else:
         mean, std = st.kid(
-            st.stack(generated),
-            st.stack(reference),
-            options.kid_subsets,
-            options.kid_subset_size,
-            options.seed,
+            st.stack(generated), side.rows, options.kid_subsets, options.kid_subset_size, options.seed
         )
         out |= {"value": mean, "std": std}
         if options.replicates:
-            to_reference = st.KidToReference(st.stack(resampled), st.stack(thinned(reference)))
+            to_reference = st.KidToReference(st.stack(resampled), side.kid_bootstrap)
             lengths = np.array([len(v) for v in resampled])
             for p in picks:
                 counts = np.bincount(p, minlength=len(generated))
@@ -153,9 +175,6 @@ def score_metric(
     if replicates:
         out["ci_low"], out["ci_high"] = st.shifted_interval(out["value"], np.asarray(replicates))
     return out
-
-
-_CLIP_FEATURES = {name for name, spec in FEATURES.items() if spec.clip_frames}
 
 
 def score_sets(
@@ -181,14 +200,13 @@ def score_sets(
     ref_features, warnings = collect_features(
         engine, reference, features, f"reference {reference_name}", options.progress
     )
+    sides = {m.name: ReferenceSide(m, ref_features[m.feature]) for m in usable}
     rows = []
     for system, jobs in systems.items():
         gen_features, notes = collect_features(engine, jobs, features, system, options.progress)
         warnings += notes
         for metric in usable:
-            numbers = score_metric(
-                metric, gen_features[metric.feature], ref_features[metric.feature], options
-            )
+            numbers = score_metric(metric, gen_features[metric.feature], sides[metric.name], options)
             rows.append(
                 {"system": system, "metric": metric.name, "label": metric.label, "reference": reference_name}
                 | {"reference_sha256": digest}

@@ -80,10 +80,15 @@ class FrechetToReference:
 
     def __init__(self, reference: np.ndarray | Sequence[np.ndarray], ddof: int):
         self.ddof = ddof
-        self.mu, sigma = mean_cov(reference, ddof)
-        values, vectors = np.linalg.eigh(sigma)
+        self.mu, self.sigma = mean_cov(reference, ddof)
+        values, vectors = np.linalg.eigh(self.sigma)
         self.root = (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
-        self.trace = float(np.trace(sigma))
+        self.trace = float(np.trace(self.sigma))
+
+    def distance(self, rows: np.ndarray | Sequence[np.ndarray]) -> float:
+        """`frechet_distance(rows, reference, ddof)` by the references' sqrtm form, with the reference's
+        moments computed once."""
+        return frechet_from_moments(*mean_cov(rows, self.ddof), self.mu, self.sigma)
 
     def __call__(self, rows: np.ndarray) -> float:
         x = np.asarray(rows, dtype=np.float64)
@@ -129,18 +134,28 @@ def kid(
     return float(values.mean()), float(values.std())
 
 
+class KidReference:
+    """The reference side of `KidToReference`, computed once for every system: its rows and the
+    estimator's within-reference term."""
+
+    def __init__(self, reference: np.ndarray):
+        self.rows = np.asarray(reference, dtype=np.float64)
+        k_rr = _poly_kernel(self.rows, self.rows)
+        n_r = len(self.rows)
+        self.within = (k_rr.sum() - np.trace(k_rr)) / (n_r * (n_r - 1))
+
+
 class KidToReference:
     """The unbiased MMD² of many resampled generated sets against one reference set, all rows at once,
     from kernel matrices computed once: a resample's sums are weighted sums of those matrices (a row
     drawn w times has weight w; pairs of one row with itself are left out, as the estimator's i ≠ j)."""
 
-    def __init__(self, generated: np.ndarray, reference: np.ndarray):
-        g, r = np.asarray(generated, dtype=np.float64), np.asarray(reference, dtype=np.float64)
-        self.k_gg, self.k_gr = _poly_kernel(g, g), _poly_kernel(g, r)
-        k_rr = _poly_kernel(r, r)
-        n_r = len(r)
-        self.within_reference = (k_rr.sum() - np.trace(k_rr)) / (n_r * (n_r - 1))
-        self.n_r = n_r
+    def __init__(self, generated: np.ndarray, reference: np.ndarray | KidReference):
+        side = reference if isinstance(reference, KidReference) else KidReference(reference)
+        g = np.asarray(generated, dtype=np.float64)
+        self.k_gg, self.k_gr = _poly_kernel(g, g), _poly_kernel(g, side.rows)
+        self.within_reference = side.within
+        self.n_r = len(side.rows)
 
     def __call__(self, weights: np.ndarray) -> float:
         n = weights.sum()

@@ -57,6 +57,9 @@ class Metric(ABC):
     features: ClassVar[tuple[str, ...]] = ()
     #: Networks it runs itself in `setup`/`evaluate` (e.g. CLIP's text tower, an aesthetic head).
     extra_networks: ClassVar[tuple[str, ...]] = ()
+    #: CLIP networks whose text tower it runs (it gets them with `pool.get(name, text=True)`); every other
+    #: CLIP is kept without one.
+    text_networks: ClassVar[tuple[str, ...]] = ()
     #: Whether the value depends on the prompt (then the prompt is part of its cache key).
     uses_prompt: ClassVar[bool] = False
     #: The VBench dimension this metric reproduces (VBench's code, network and weights), else None.

@@ -24,6 +24,7 @@ class ClipIQA(Metric):
     name = "clip_iqa_l14"
     version = "1"
     features = ("clip_vit_l14_image",)
+    text_networks = ("clip_vit_l14",)
     criterion = "visual_quality"
     reference = "CLIP-IQA (Wang et al., AAAI 2023), antonym prompts on OpenAI CLIP ViT-L/14"
 

@@ -47,6 +47,7 @@ class ClipScoreB32(_ClipScore):
     name = "clip_score_b32"
     version = "1"
     features = ("clip_vit_b32_image",)
+    text_networks = ("clip_vit_b32",)
     reference = "CLIPScore (Hessel et al., EMNLP 2021) per frame, OpenAI CLIP ViT-B/32"
 
 
@@ -55,4 +56,5 @@ class ClipScoreL14(_ClipScore):
     name = "clip_score_l14"
     version = "1"
     features = ("clip_vit_l14_image",)
+    text_networks = ("clip_vit_l14",)
     reference = "CLIPScore (Hessel et al., EMNLP 2021) per frame, OpenAI CLIP ViT-L/14"

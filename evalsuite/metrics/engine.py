@@ -115,8 +115,9 @@ class MetricEngine:
         self.frames_fps = frames_fps
         self.unavailable: dict[str, str] = {}
         self.metrics: list[Metric] = []
+        with_text = {n for metric in metrics for n in metric.text_networks}
         for metric in metrics:
-            reasons = [r for r in (pool.available(n) for n in metric.networks()) if r]
+            reasons = [r for r in (pool.available(n, text=n in with_text) for n in metric.networks()) if r]
             if reasons:
                 self.unavailable[metric.name] = reasons[0]
                 log.warning("metric %s is unavailable: %s", metric.name, reasons[0])
@@ -293,7 +294,9 @@ class MetricEngine:
                 name: [i for i, item in enumerate(inputs) if item is not None and name not in found[i]]
                 for name in names
             }
-            failures = self._fill_features(chunk, {k: v for k, v in needed.items() if v}, inputs)
+            failures = self._fill_features(
+                chunk, {k: v for k, v in needed.items() if v}, inputs, looked_up=True
+            )
             for i, item in enumerate(inputs):
                 if item is not None:
                     found[i] |= {
@@ -316,15 +319,18 @@ class MetricEngine:
                             needed[name].append(i)
         return self._fill_features(chunk, needed, inputs)
 
-    def _fill_features(self, chunk, needed: dict[str, list[int]], inputs) -> list[dict[str, str]]:
-        """Each feature of `needed` for the videos it lists, from the cache or computed in batches across
-        videos; return, per video, the features that failed and why."""
+    def _fill_features(
+        self, chunk, needed: dict[str, list[int]], inputs, looked_up: bool = False
+    ) -> list[dict[str, str]]:
+        """Each feature of `needed` for the videos it lists, from the cache (unless the caller `looked_up`
+        those keys already and found them missing) or computed in batches across videos; return, per
+        video, the features that failed and why."""
         failures: list[dict[str, str]] = [{} for _ in chunk]
         for name, indices in needed.items():
             spec = FEATURES[name]
             todo: list[tuple[int, np.ndarray]] = []
             for i in indices:
-                hit = self.cache.get(self.feature_key(chunk[i], name))
+                hit = None if looked_up else self.cache.get(self.feature_key(chunk[i], name))
                 if hit is not None:
                     inputs[i].features[name] = hit
                     continue

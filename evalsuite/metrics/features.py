@@ -156,7 +156,7 @@ class NetworkPool:
             self._modules[name] = module.to(self.device).eval()
             self._ids[name] = str(getattr(module, "weights_id", "override"))
 
-    def available(self, name: str) -> str | None:
+    def available(self, name: str, text: bool = False) -> str | None:
         """None when `name` can be used, else the one-line reason with its fix. A file that is missing or
         fails its hash, or (checked by loading it once per file version, remembered beside the hashes)
         is truncated or not a checkpoint at all, makes only the metrics that need it unavailable; every
@@ -174,7 +174,7 @@ class NetworkPool:
         if self.registry.loads(resolved):
             return None
         try:
-            self.get(name)
+            self.get(name, text=text)  # loaded as the run will use it, so the check's load is the run's
         except Exception as err:  # torch.load, pickle, zip and shape errors all mean: not this file
             spec = self.registry.spec(name)
             reason = " ".join(f"{type(err).__name__}: {err}".split())[:160]

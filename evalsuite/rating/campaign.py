@@ -115,7 +115,7 @@ def create_campaign(
         raise CampaignError(f"{run_dir}: the run has no usable video")
     items = design.plan_items(videos, mode)
     order = design.system_interleaved(videos, items, seed)
-    lists = design.assign(len(items), raters, k, seed, order)
+    lists = design.assign(order, raters, k)
     per_rater_gold = round(gold_share / (1 - gold_share) * len(items) * k / raters) if gold_share else 0
     golds = design.gold_items(videos, mode, criteria, scale, per_rater_gold * raters, seed)
     engine, sessions = open_store(db_url)

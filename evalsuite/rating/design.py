@@ -10,7 +10,7 @@
 * Gold items (attention checks) with a known answer, `gold_share` of each rater's list, at shuffled
   positions. Absolute: a video shown with another prompt's text — its text alignment must fail (or be at
   most 2 on a 1-5 scale). GSB: one video against itself — every criterion must be "same".
-* Order. Each rater's list is shuffled with the campaign's seed.
+* Order. Each rater's list, gold items included, is shuffled with the campaign's seed when it is stored.
 Everything is a pure function of the inputs and the seed.
 """
 
@@ -63,19 +63,17 @@ def gold_items(
     return out
 
 
-def assign(
-    n_items: int, n_raters: int, k: int, seed: int, order: np.ndarray | None = None
-) -> list[list[int]]:
-    """Per rater, the item indices it rates (each item to k distinct raters), shuffled."""
+def assign(order: np.ndarray, n_raters: int, k: int) -> list[list[int]]:
+    """Per rater, the item indices it rates, each item to k distinct raters: copy c of the i-th item of
+    `order` goes to rater (i·k + c) mod R. Lists keep that order; the campaign shuffles each list with
+    its gold items when it stores them."""
     if not 1 <= k <= n_raters:
         raise ValueError(f"each item needs k distinct raters: 1 <= k={k} <= raters={n_raters}")
-    rng = np.random.default_rng(seed)
-    items = order if order is not None else rng.permutation(n_items)
     lists: list[list[int]] = [[] for _ in range(n_raters)]
-    for i, item in enumerate(items):
+    for i, item in enumerate(order):
         for c in range(k):
             lists[(i * k + c) % n_raters].append(int(item))
-    return [list(rng.permutation(own)) for own in lists]
+    return lists
 
 
 def system_interleaved(videos: pd.DataFrame, items: list[PlannedItem], seed: int) -> np.ndarray:

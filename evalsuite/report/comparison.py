@@ -25,7 +25,7 @@ from evalsuite.breakdown import compact, rate_view
 from evalsuite.compare import QUALITY_SCORE, Comparison
 from evalsuite.data.atomic import write_csv_atomic, write_text_atomic
 from evalsuite.human.absolute import OVERALL
-from evalsuite.report.distribution import distribution_note, distribution_view
+from evalsuite.report import distribution
 from evalsuite.report.human import HEADERS, latex_table
 from evalsuite.report.markdown import axis_note, axis_view
 
@@ -210,9 +210,7 @@ def render_markdown(comparison: Comparison, title: str) -> str:
         "",
         paper_table(comparison).to_markdown(index=False),
     ]
-    if comparison.distribution is not None and not comparison.distribution.empty:
-        lines += ["", "## Distribution metrics", "", distribution_note(comparison.distribution), ""]
-        lines += [distribution_view(comparison.distribution).to_markdown(index=False)]
+    lines += distribution.markdown_section(comparison.distribution)
     lines += ["", "## Scores by metric", "", means_view(comparison).to_markdown(index=False)]
     lines += ["", "## Paired differences", "", pairs_view(comparison).to_markdown(index=False)]
     if comparison.human is not None:

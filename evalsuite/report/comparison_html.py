@@ -10,7 +10,7 @@ import pandas as pd
 
 from evalsuite.compare import Comparison
 from evalsuite.report import comparison_figures as figures
-from evalsuite.report import html_page
+from evalsuite.report import distribution, html_page
 from evalsuite.report.comparison import (
     HUMAN_AXIS_NOTE,
     caption,
@@ -22,7 +22,6 @@ from evalsuite.report.comparison import (
     pairs_view,
     paper_table,
 )
-from evalsuite.report.distribution import distribution_note, distribution_view
 from evalsuite.report.markdown import axis_note, axis_view
 
 
@@ -45,12 +44,7 @@ def render_comparison_html(comparison: Comparison, title: str) -> str:
         html_page.table(_transposed(paper_table(comparison)), align="wrap"),
     ]
     parts += [f'<div class="note">{html.escape(n)}</div>' for n in comparison.notes]
-    if comparison.distribution is not None and not comparison.distribution.empty:
-        parts += [
-            "<h2>Distribution metrics</h2>",
-            f"<p class='muted'>{html.escape(distribution_note(comparison.distribution))}</p>",
-            html_page.table(distribution_view(comparison.distribution), align="left2 notes"),
-        ]
+    parts += distribution.html_section(comparison.distribution)
     parts += [
         "<h2>Means and intervals</h2>",
         html_page.img(

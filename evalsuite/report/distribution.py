@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
+
+from evalsuite.report import html_page
 
 
 def _num(value: float) -> str:
@@ -19,6 +23,15 @@ def distribution_note(table: pd.DataFrame) -> str:
     )
 
 
+def _frames(row: pd.Series) -> str:
+    """Frames on both sides, or the clip length for a metric that reads one clip per video."""
+    from evalsuite.distribution import SET_METRICS
+
+    metric = SET_METRICS.get(row["metric"])
+    clip = metric.clip_frames if metric is not None else None
+    return f"{clip} per video" if clip else f"{row['rows']} / {row['reference_rows']}"
+
+
 def distribution_view(table: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for _, group in table.groupby("metric", sort=False):
@@ -33,10 +46,27 @@ def distribution_view(table: pd.DataFrame) -> pd.DataFrame:
                     "value [95% CI]": value + interval,
                     "rank by value": "–" if pd.isna(rank) else f"{int(rank)} of {len(group)}",
                     "videos": f"{r['videos']} / {r['reference_videos']}",
-                    "frames": f"{r['rows']} / {r['reference_rows']}"
-                    if r["metric"] in ("fid", "kid")
-                    else "16 per video",
+                    "frames": _frames(r),
                     "note": r["warning"] if isinstance(r["warning"], str) else "",
                 }
             )
     return pd.DataFrame(rows)
+
+
+def markdown_section(table: pd.DataFrame | None) -> list[str]:
+    """The section's Markdown lines (none without set metrics), for report.md and comparison.md."""
+    if table is None or table.empty:
+        return []
+    note, view = distribution_note(table), distribution_view(table).to_markdown(index=False)
+    return ["", "## Distribution metrics", "", note, "", view]
+
+
+def html_section(table: pd.DataFrame | None) -> list[str]:
+    """The section's HTML parts (none without set metrics), for report.html and comparison.html."""
+    if table is None or table.empty:
+        return []
+    return [
+        "<h2>Distribution metrics</h2>",
+        f"<p class='muted'>{html.escape(distribution_note(table))}</p>",
+        html_page.table(distribution_view(table), align="left2 notes"),
+    ]

@@ -16,8 +16,8 @@ from evalsuite.breakdown import MIN_CELL, breakdown_view, compact, score_breakdo
 from evalsuite.data.atomic import write_csv_atomic, write_text_atomic
 from evalsuite.data.prompt_sets import PromptSet
 from evalsuite.metrics import METRICS
+from evalsuite.report import distribution
 from evalsuite.report.aggregate import summarise
-from evalsuite.report.distribution import distribution_note, distribution_view
 from evalsuite.report.vbench_normalised import missing_dimensions, normalised_table
 
 MAX_FAILURES_SHOWN = 50  # in a report; failures.csv has them all
@@ -186,19 +186,6 @@ def _normalised_section(normalised: pd.DataFrame) -> list[str]:
     return ["", "## VBench-normalised scores", "", normalised_note(normalised), "", _markdown_table(view)]
 
 
-def _distribution_section(table: pd.DataFrame | None) -> list[str]:
-    if table is None or table.empty:
-        return []
-    return [
-        "",
-        "## Distribution metrics",
-        "",
-        distribution_note(table),
-        "",
-        _markdown_table(distribution_view(table)),
-    ]
-
-
 def axis_note() -> str:
     return (
         "Each metric per value of every axis of the prompt set: mean over the prompts with that value, "
@@ -240,7 +227,7 @@ def _render(inputs: ReportInputs, report: ReportTables) -> str:
         _markdown_table(score_table(report.by_category, ["model", "metric", "category"])),
         *_axis_section(report.by_axis, "model"),
         *_normalised_section(report.normalised),
-        *_distribution_section(inputs.distribution),
+        *distribution.markdown_section(inputs.distribution),
         "",
         "## Metrics",
         "",

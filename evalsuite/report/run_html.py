@@ -12,8 +12,7 @@ import html
 import pandas as pd
 
 from evalsuite.metrics import METRICS
-from evalsuite.report import figures, html_page
-from evalsuite.report.distribution import distribution_note, distribution_view
+from evalsuite.report import distribution, figures, html_page
 from evalsuite.report.markdown import (
     MAX_FAILURES_SHOWN,
     ReportInputs,
@@ -86,12 +85,7 @@ def render_run_html(inputs: ReportInputs, report: ReportTables) -> str:
             f"<div class='note'>{html.escape(normalised_note(report.normalised))}</div>",
             html_page.table(normalised_view(report.normalised), align="left3"),
         ]
-    if inputs.distribution is not None and not inputs.distribution.empty:
-        parts += [
-            "<h2>Distribution metrics</h2>",
-            f"<p class='muted'>{html.escape(distribution_note(inputs.distribution))}</p>",
-            html_page.table(distribution_view(inputs.distribution), align="left2 notes"),
-        ]
+    parts += distribution.html_section(inputs.distribution)
     if inputs.unavailable:
         items = "".join(
             f"<li><code>{html.escape(name)}</code>: {html.escape(why)}</li>"

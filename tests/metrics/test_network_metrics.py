@@ -298,3 +298,17 @@ def test_clip_keeps_its_text_tower_only_for_metrics_that_embed_text(setup) -> No
     fewer = sum(p.numel() for p in image_only.parameters())
     assert fewer < sum(p.numel() for p in whole.parameters())
     assert pool.get("clip_vit_l14") is whole  # a loaded whole model serves image features too
+
+
+def test_a_clip_that_a_text_metric_needs_is_loaded_once(tmp_path, monkeypatch) -> None:
+    """The availability check loads CLIP as the run will use it (with its text tower when a metric of the
+    run embeds text), so a first run on a new file does not load it a second time in `setup`."""
+    from evalsuite.metrics import features
+
+    registry = registry_with(write_tiny_weights(tmp_path / "weights"), tmp_path / "cache")
+    calls: list = []
+    real = features.LOADERS["clip_vit_l14"]
+    monkeypatch.setitem(features.LOADERS, "clip_vit_l14", lambda path: calls.append(path) or real(path))
+    names = ("aesthetic_quality", "clip_score_l14")
+    engine = MetricEngine([METRICS[n]() for n in names], NetworkPool(registry), FeatureCache(None))
+    assert not engine.unavailable and len(calls) == 1
