@@ -163,6 +163,9 @@ class PromptsConfig:
             raise ConfigError(f"prompts.limit must be >= 1 or null, got {self.limit}")
 
 
+PROFILES = ("exact", "fast")
+
+
 @dataclass
 class MetricsConfig:
     names: list[str] = field(default_factory=lambda: ["temporal_flickering"])
@@ -172,8 +175,12 @@ class MetricsConfig:
     # Load, run and release one network at a time per chunk of videos (same values; a fraction of the
     # memory, for a decode per network and a network load per chunk): see README "Memory".
     one_network_at_a_time: bool = False
+    # "exact" (VBench's definitions, fp32) or "fast": mean-over-frames metrics on every k-th frame and
+    # networks under bf16 autocast where the CPU has native bf16 (evalsuite/metrics/fast.py).
+    profile: str = "exact"
 
     def __post_init__(self) -> None:
+        _choice("metrics.profile", self.profile, PROFILES)
         if self.frame_batch < 1 or self.videos_per_batch < 1:
             raise ConfigError(
                 f"metrics.frame_batch and metrics.videos_per_batch must be >= 1, got {self.frame_batch}, {self.videos_per_batch}"

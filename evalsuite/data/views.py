@@ -15,14 +15,16 @@ import numpy as np
 from evalsuite.data.video import Video
 
 INTERPOLATIONS = ("nearest", "bilinear", "bicubic")
-_ADDED_LATER = ("first_frames",)
+_ADDED_LATER = ("first_frames", "every")
 
 
 @dataclass(frozen=True)
 class FrameView:
     """How to derive a metric's input from a decoded video.
 
-    Steps, in order: keep the first `first_frames` frames (a video with fewer is refused), resample to `fps` (nearest earlier frame at each output timestamp), or keep every
+    Steps, in order: keep the first `first_frames` frames (a video with fewer is refused), keep every
+    `every`-th frame from the first (the fast profile's subsampling of per-frame means), resample to
+    `fps` (nearest earlier frame at each output timestamp), or keep every
     round(video fps / `stride_to_fps`)-th frame from the first (VBench's `extract_frame` with
     interval = round(fps / 8), which gives 7.5 fps for a 30 fps video where `fps=8` gives 8), then take
     `num_frames` evenly spaced frames, then resize (`size` = shorter side as an int, or exact (h, w)),
@@ -45,6 +47,7 @@ class FrameView:
     as_float: bool = False
     max_side: int | None = None
     first_frames: int | None = None
+    every: int | None = None
 
     def __repr__(self) -> str:
         # Cache keys hold this repr: a field added later is left out at its default, so adding it keeps
@@ -67,6 +70,8 @@ class FrameView:
             raise ValueError(f"stride_to_fps must be positive, got {self.stride_to_fps}")
         if self.num_frames is not None and self.num_frames < 1:
             raise ValueError(f"num_frames must be >= 1, got {self.num_frames}")
+        if self.every is not None and self.every < 1:
+            raise ValueError(f"every must be >= 1, got {self.every}")
         if self.first_frames is not None and self.first_frames < 1:
             raise ValueError(f"first_frames must be >= 1, got {self.first_frames}")
         if self.max_side is not None and (self.max_side < 1 or self.size is not None):
@@ -123,6 +128,8 @@ def apply_view(video: Video, view: FrameView) -> np.ndarray:
         if len(frames) < view.first_frames:
             raise ValueError(f"needs at least {view.first_frames} frames, the video has {len(frames)}")
         frames = frames[: view.first_frames]
+    if view.every is not None:
+        frames = frames[:: view.every]
     if view.fps is not None:
         frames = frames[resample_indices(len(frames), video.fps, view.fps)]
     if view.stride_to_fps is not None:

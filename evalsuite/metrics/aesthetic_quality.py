@@ -32,9 +32,22 @@ class AestheticQuality(Metric):
         self._head = pool.get("laion_aesthetic_l14")
 
     def evaluate(self, inputs: VideoInputs) -> float:
-        features = torch.from_numpy(inputs.feature("clip_vit_l14_image")).float()
+        features = torch.from_numpy(inputs.feature(self.features[0])).float()
         features = torch.nn.functional.normalize(features, dim=-1, p=2)
         device = next(self._head.parameters()).device
         with torch.no_grad():
-            ratings = self._head(features.to(device)).squeeze(-1).cpu().numpy()
+            ratings = self._head(features.to(device)).squeeze(-1).float().cpu().numpy()
         return float(np.mean(ratings / 10.0))
+
+
+@register_metric
+class AestheticQualityFast(AestheticQuality):
+    """The fast profile's twin (evalsuite/metrics/fast.py): the same formula on one frame in `every`,
+    from the first. k = 2, measured (tests/benchmarks/test_bench_fast.py): at k = 4 the per-video
+    Spearman ρ with exact fell to 0.985 on real clips (k = 2: 1.000, max |diff| 2.6e-5)."""
+
+    name = "aesthetic_quality_fast"
+    every = 2
+    features = (f"clip_vit_l14_image_every{every}",)
+    vbench_dimension = None  # not VBench's number: never in the VBench-normalised table
+    reference = AestheticQuality.reference + f"; fast profile: one frame in {every}"

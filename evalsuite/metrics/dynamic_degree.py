@@ -11,7 +11,9 @@ frames) every video counts as dynamic, because VBench's loop tests `count >= cou
 
 `dynamic_degree_raft` is VBench's metric: RAFT with the authors' Chairs+Things weights (as torchvision's
 port, `evalsuite/networks/raft.py`), 20 iterations, frames padded to a multiple of 8 and the top 5% taken
-over the padded size, as VBench does. Where it may deviate: VBench decodes with OpenCV, this suite with
+over the padded size, as VBench does; its flows are bit-identical to those of the RAFT authors' code that
+VBench vendors, on the same weights and frames (tests/metrics/test_raft_flow.py), and it runs at least as
+fast (`nox -s bench -- -k raft -s`). Where it may deviate: VBench decodes with OpenCV, this suite with
 PyAV (both FFmpeg; the YUV->RGB rounding can differ by a grey level), and VBench runs on a GPU.
 
 `dynamic_degree_dis` is the weight-free twin on OpenCV's DIS flow, with no padding (DIS needs none); its

@@ -117,17 +117,20 @@ class MetricEngine:
         self.metrics: list[Metric] = []
         with_text = {n for metric in metrics for n in metric.text_networks}
         for metric in metrics:
-            reasons = [r for r in (pool.available(n, text=n in with_text) for n in metric.networks()) if r]
+            reasons = []
+            for name in metric.networks():
+                if reason := pool.available(name, text=name in with_text):
+                    reasons.append(reason)
+                if one_network_at_a_time:  # the check may have loaded it; each group loads its own
+                    pool.release(name)
             if reasons:
                 self.unavailable[metric.name] = reasons[0]
                 log.warning("metric %s is unavailable: %s", metric.name, reasons[0])
                 continue
             if not one_network_at_a_time:  # otherwise each group's fresh metrics set up per chunk
-                metric.setup(pool)
+                with pool.autocast():
+                    metric.setup(pool)
             self.metrics.append(metric)
-        if one_network_at_a_time:  # the availability check loaded them
-            for name in dict.fromkeys(n for m in self.metrics for n in m.networks()):
-                pool.release(name)
         self.feature_seconds: dict[str, float] = {}
 
     # ---- keys ----------------------------------------------------------------------------------
@@ -259,7 +262,8 @@ class MetricEngine:
     def _evaluate(self, job: VideoJob, metric: Metric, item: VideoInputs) -> MetricResult:
         start = time.perf_counter()
         try:
-            value = float(metric.evaluate(item))
+            with self.pool.autocast():
+                value = float(metric.evaluate(item))
         except (ValueError, SuiteError) as err:
             return MetricResult(metric.name, metric.version, math.nan, False, f"{metric.name}: {err}", None)
         seconds = time.perf_counter() - start
@@ -348,7 +352,8 @@ class MetricEngine:
                 by_shape.setdefault(frames.shape[1:], []).append((i, frames))
             for group in by_shape.values():
                 stacked = np.concatenate([frames for _, frames in group])
-                features = extract(spec, network, stacked, self.frame_batch)
+                with self.pool.autocast():
+                    features = extract(spec, network, stacked, self.frame_batch)
                 offset = 0
                 for i, frames in group:
                     own = features[offset : offset + spec.rows(len(frames))]

@@ -9,16 +9,18 @@ loads each network once per run: from its verified weight file, or, only when `w
 
 from __future__ import annotations
 
-import gc
+import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from evalsuite.data.views import FrameView
+from evalsuite.machine import return_freed_memory
 from evalsuite.metrics import clip_inputs
 from evalsuite.networks import (
     aesthetic,
@@ -48,6 +50,11 @@ DINO_VIEW = FrameView(size=224, interpolation="bilinear", antialias=False, as_fl
 # A clip network's view: its first frames as decoded; `prepare` does the reference code's resizing.
 FIRST_16 = FrameView(first_frames=clip_inputs.CLIP_FRAMES)
 NO_NORMALISATION = ((0.0, 0.0, 0.0), (1.0, 1.0, 1.0))
+CLIP_NORMALISATION = (clip.CLIP_MEAN, clip.CLIP_STD)
+# Activation memory one forward pass may take: frames per pass are as many as fit, at most the
+# engine's `frame_batch`. At 128 MiB, CLIP L/14 runs 7 frames together (at 32 it took 0.5 GiB, for 4 %
+# less time), DINO at 480p 11, CLIP B/32 32.
+BATCH_BYTES = 128 * 2**20
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,9 @@ class FeatureSpec:
     version: str = "1"
     clip_frames: int | None = None
     prepare: Callable[[np.ndarray], torch.Tensor] | None = None
+    # Peak activation memory of one frame's forward pass per pixel of its view frame, measured (CPU,
+    # fp32): bounds how many frames run together (`frames_per_pass`).
+    activation_bytes_per_pixel: int = 128
 
     def rows(self, frames: int) -> int:
         """How many feature rows a video with `frames` view frames has."""
@@ -73,9 +83,37 @@ class FeatureSpec:
 FEATURES: dict[str, FeatureSpec] = {
     spec.name: spec
     for spec in (
-        FeatureSpec("clip_vit_b32_image", "clip_vit_b32", CLIP_VIEW, clip.CLIP_MEAN, clip.CLIP_STD),
-        FeatureSpec("clip_vit_l14_image", "clip_vit_l14", CLIP_VIEW, clip.CLIP_MEAN, clip.CLIP_STD),
-        FeatureSpec("dino_vitb16_cls", "dino_vitb16", DINO_VIEW, IMAGENET_MEAN, IMAGENET_STD),
+        # Measured: 2.2 MiB per 224² frame (B/32), 16.5 MiB (L/14), 10.9 MiB per 224×395 frame (DINO).
+        FeatureSpec(
+            "clip_vit_b32_image",
+            "clip_vit_b32",
+            CLIP_VIEW,
+            *CLIP_NORMALISATION,
+            activation_bytes_per_pixel=48,
+        ),
+        FeatureSpec(
+            "clip_vit_l14_image",
+            "clip_vit_l14",
+            CLIP_VIEW,
+            *CLIP_NORMALISATION,
+            activation_bytes_per_pixel=352,
+        ),
+        # The fast profile's aesthetic quality (evalsuite/metrics/fast.py): one frame in 2.
+        FeatureSpec(
+            "clip_vit_l14_image_every2",
+            "clip_vit_l14",
+            replace(CLIP_VIEW, every=2),
+            *CLIP_NORMALISATION,
+            activation_bytes_per_pixel=352,
+        ),
+        FeatureSpec(
+            "dino_vitb16_cls",
+            "dino_vitb16",
+            DINO_VIEW,
+            IMAGENET_MEAN,
+            IMAGENET_STD,
+            activation_bytes_per_pixel=136,
+        ),
         # The same view as DINO's, so the offline consistency twin differs from it only in the network.
         FeatureSpec(
             "efficientnet_lite0_pool", "efficientnet_lite0", DINO_VIEW, efficientnet.MEAN, efficientnet.STD
@@ -110,10 +148,11 @@ def _load_dino(path: Path | None) -> torch.nn.Module:
     return model
 
 
-#: How each registry network is built from its file (None: random weights).
+#: How each registry network is built from its file (None: random weights). CLIPs (`clip.ARCHITECTURES`)
+#: also take `text`: without it, the image tower alone.
 LOADERS: dict[str, Callable[[Path | None], torch.nn.Module]] = {
-    "clip_vit_b32": lambda path: clip.load_clip(path, "clip_vit_b32"),
-    "clip_vit_l14": lambda path: clip.load_clip(path, "clip_vit_l14"),
+    "clip_vit_b32": partial(clip.load_clip, network="clip_vit_b32"),
+    "clip_vit_l14": partial(clip.load_clip, network="clip_vit_l14"),
     "dino_vitb16": _load_dino,
     "efficientnet_lite0": efficientnet.load_efficientnet_lite0,
     "laion_aesthetic_l14": aesthetic.load_aesthetic_head,
@@ -143,9 +182,11 @@ class NetworkPool:
         allow_random: bool = False,
         seed: int = 0,
         overrides: dict[str, torch.nn.Module] | None = None,
+        autocast: torch.dtype | None = None,
     ):
         self.registry = registry
         self.device = torch.device(device)
+        self.autocast_dtype = autocast  # the fast profile's (evalsuite/metrics/fast.py); None: fp32
         self.allow_random = allow_random
         self.seed = seed
         self._modules: dict[str, torch.nn.Module] = {}
@@ -196,22 +237,33 @@ class NetworkPool:
             path, weights_id = self._locate(name)
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(self.seed)
-                module = LOADERS[name](path)
-            if not text and hasattr(module, "drop_text_tower"):
-                module.drop_text_tower()
+                module = LOADERS[name](path, text=text) if name in clip.ARCHITECTURES else LOADERS[name](path)
             self._modules[name] = module.to(self.device).eval()
             self._ids[name] = weights_id
+            return_freed_memory()  # what loading held besides the network (a file's other tensors)
         return self._modules[name]
 
     def release(self, name: str) -> None:
         """Drop a loaded network (the next `get` loads it again); handed-in modules stay."""
         if name not in self._overrides and self._modules.pop(name, None) is not None:
-            gc.collect()
+            return_freed_memory()
 
     def weights_id(self, name: str) -> str:
+        """The id that keys the network's features and values in the cache: its file's sha256, and under
+        autocast the dtype too, so fast and exact values never share an entry."""
         if name not in self._ids:
             self._ids[name] = self._locate(name)[1]
+        if self.autocast_dtype is not None:
+            return f"{self._ids[name]}+autocast-{str(self.autocast_dtype).removeprefix('torch.')}"
         return self._ids[name]
+
+    def autocast(self) -> contextlib.AbstractContextManager:
+        """The context every network runs in: autocast to the fast profile's dtype, or nothing. Its weight
+        cache stays on: without it, small clips ran slower than exact (RAFT and AMT re-cast their weights
+        at every call), and took more memory."""
+        if self.autocast_dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(device_type=self.device.type, dtype=self.autocast_dtype)
 
     def _locate(self, name: str) -> tuple[Path | None, str]:
         try:
@@ -227,7 +279,7 @@ class NetworkPool:
                     self.seed,
                 )
                 self.random.append(name)
-            return None, f"random-seed{self.seed}"
+            return None, f"random-fp16-seed{self.seed}"  # fp16: CLIPs rounded as OpenAI's files
 
 
 def normalise(frames: np.ndarray, spec: FeatureSpec, device: torch.device) -> torch.Tensor:
@@ -238,11 +290,18 @@ def normalise(frames: np.ndarray, spec: FeatureSpec, device: torch.device) -> to
     return (x - mean) / std
 
 
+def frames_per_pass(spec: FeatureSpec, height: int, width: int, batch_size: int) -> int:
+    """How many view frames of height × width one forward pass takes: as many as fit `BATCH_BYTES` of
+    activations, at least 1, at most `batch_size`."""
+    per_frame = spec.activation_bytes_per_pixel * height * width
+    return max(1, min(batch_size, BATCH_BYTES // per_frame))
+
+
 @torch.no_grad()
 def extract(spec: FeatureSpec, network: torch.nn.Module, frames: np.ndarray, batch_size: int) -> np.ndarray:
-    """Features (T×D float32) of view frames, `batch_size` frames per forward pass; for a clip feature,
-    of the frames taken `clip_frames` at a time as clips (one row each), as many clips per pass as fit
-    in `batch_size` frames."""
+    """Features (T×D float32) of view frames, `frames_per_pass` frames per forward pass (at most
+    `batch_size`); for a clip feature, of the frames taken `clip_frames` at a time as clips (one row
+    each), as many clips per pass as fit in `batch_size` frames."""
     device = next(network.parameters()).device
     out = []
     if spec.clip_frames:
@@ -252,7 +311,8 @@ def extract(spec: FeatureSpec, network: torch.nn.Module, frames: np.ndarray, bat
             batch = spec.prepare(clips[start : start + per_pass]).to(device)
             out.append(network.embed_clips(batch).float().cpu())
         return torch.cat(out).numpy()
-    for start in range(0, len(frames), batch_size):
-        batch = normalise(frames[start : start + batch_size], spec, device)
+    per_pass = frames_per_pass(spec, frames.shape[1], frames.shape[2], batch_size)
+    for start in range(0, len(frames), per_pass):
+        batch = normalise(frames[start : start + per_pass], spec, device)
         out.append(network.embed_images(batch).float().cpu())
     return torch.cat(out).numpy()

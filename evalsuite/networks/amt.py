@@ -403,4 +403,4 @@ class AMTInterpolator:
         middle = self.model(a, b, torch.full((1, 1, 1, 1), 0.5, device=device))
         height, width = middle.shape[-2:]
         middle = middle[..., pad[2] : height - pad[3], pad[0] : width - pad[1]]
-        return (middle * 255.0)[0].permute(1, 2, 0).cpu().numpy().clip(0, 255).astype(np.uint8)
+        return (middle.float() * 255.0)[0].permute(1, 2, 0).cpu().numpy().clip(0, 255).astype(np.uint8)

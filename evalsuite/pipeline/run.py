@@ -74,7 +74,7 @@ def run_warnings(cfg: EvalConfig) -> list[str]:
                 f"The videos of {who} are synthetic test patterns made by the suite (model `{model.name}`{flicker}), "
                 "not model output: the numbers check the pipeline and measure no model."
             )
-    return notes
+    return notes + metrics_profile(cfg).notes
 
 
 def system_config(cfg: EvalConfig, index: int) -> EvalConfig:
@@ -229,8 +229,10 @@ def run_scoring(
     from evalsuite.scale.shards import merge_cache_parts
     from evalsuite.scale.units import PoolSpec
 
-    spec = PoolSpec(cfg.weights, resolve_device(cfg.runtime), cfg.weights.allow_random)
-    pool = network_pool(cfg)
+    profile = metrics_profile(cfg)
+    dtype = str(profile.autocast).removeprefix("torch.") if profile.autocast else None
+    spec = PoolSpec(cfg.weights, resolve_device(cfg.runtime), cfg.weights.allow_random, autocast=dtype)
+    pool = network_pool(cfg, autocast=profile.autocast)
     cache = FeatureCache((cache_dir or cfg.runtime.cache_dir) if cfg.metrics.cache else None)
     runner = None
     if cfg.runtime.backend == "ray":
@@ -242,7 +244,7 @@ def run_scoring(
     try:
         return score_videos(
             manifest,
-            build_metrics(cfg.metrics.names),
+            build_metrics(profile.names),
             scores_path,
             pool=pool,
             cache=cache,
@@ -259,9 +261,17 @@ def run_scoring(
         cache.close()
 
 
-def network_pool(cfg: EvalConfig):
-    """The run's networks: its weights registry, device and `weights.allow_random`; pins the torch
-    thread count when `runtime.threads` asks."""
+def metrics_profile(cfg: EvalConfig):
+    """The run's per-video metrics under `metrics.profile` on this machine (evalsuite/metrics/fast.py)."""
+    from evalsuite.metrics.fast import resolve_profile
+
+    return resolve_profile(cfg.metrics.names, cfg.metrics.profile, resolve_device(cfg.runtime))
+
+
+def network_pool(cfg: EvalConfig, autocast=None):
+    """The run's networks: its weights registry, device and `weights.allow_random` (and the fast
+    profile's autocast dtype, for per-video metrics); pins the torch thread count when `runtime.threads`
+    asks."""
     from evalsuite.metrics.features import NetworkPool
     from evalsuite.weights import WeightsRegistry
 
@@ -273,6 +283,7 @@ def network_pool(cfg: EvalConfig):
         WeightsRegistry(cfg.weights),
         device=resolve_device(cfg.runtime),
         allow_random=cfg.weights.allow_random,
+        autocast=autocast,
     )
 
 

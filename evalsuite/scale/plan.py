@@ -74,10 +74,17 @@ def calibrate(cfg, campaign: Campaign, lengths: Sequence[int]) -> tuple[list[Gro
     from evalsuite.metrics.engine import MetricEngine, VideoJob
     from evalsuite.metrics.features import NetworkPool
     from evalsuite.pipeline.generate import resolve_device
+    from evalsuite.pipeline.run import metrics_profile
     from evalsuite.scale.units import metric_groups
     from evalsuite.weights import WeightsRegistry, sha256_of
 
-    pool = NetworkPool(WeightsRegistry(cfg.weights), resolve_device(cfg.runtime), allow_random=True)
+    profile = metrics_profile(cfg)  # the plan times what the run will run
+    pool = NetworkPool(
+        WeightsRegistry(cfg.weights),
+        resolve_device(cfg.runtime),
+        allow_random=True,
+        autocast=profile.autocast,
+    )
     notes: list[str] = []
     costs: list[GroupCost] = []
     with tempfile.TemporaryDirectory() as folder:
@@ -87,7 +94,7 @@ def calibrate(cfg, campaign: Campaign, lengths: Sequence[int]) -> tuple[list[Gro
             pattern = synthetic.translate(frames, campaign.height, campaign.width, seed=0, px_per_frame=4)
             write_video(path, pattern, campaign.fps)
             clips[frames] = VideoJob(str(path), sha256_of(path), "a calibration clip", campaign.fps)
-        metrics = [METRICS[name]() for name in cfg.metrics.names]
+        metrics = [METRICS[name]() for name in profile.names]
         probe = MetricEngine(metrics, pool, FeatureCache(None))
         for name, reason in probe.unavailable.items():
             notes.append(f"{name} is left out: {reason}")

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+import torch
 
 from evalsuite.config.schema import WeightsConfig
 from evalsuite.metrics import METRICS
@@ -40,13 +41,20 @@ class PoolSpec:
     device: str = "cpu"
     allow_random: bool = False
     seed: int = 0
+    autocast: str | None = None  # the fast profile's dtype name ("bfloat16", "float16"), else fp32
 
     @property
     def key(self) -> str:
-        return cache_key(weights=self.weights, device=self.device, random=self.allow_random, seed=self.seed)
+        extra = {"autocast": self.autocast} if self.autocast else {}  # only when set: older keys stay
+        return cache_key(
+            weights=self.weights, device=self.device, random=self.allow_random, seed=self.seed, **extra
+        )
 
     def build(self) -> NetworkPool:
-        return NetworkPool(WeightsRegistry(self.weights), self.device, self.allow_random, self.seed)
+        dtype = getattr(torch, self.autocast) if self.autocast else None
+        return NetworkPool(
+            WeightsRegistry(self.weights), self.device, self.allow_random, self.seed, autocast=dtype
+        )
 
 
 @dataclass

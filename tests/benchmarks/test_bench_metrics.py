@@ -135,12 +135,12 @@ def test_bench_decode_once_and_cache_versus_a_pass_per_metric(benchmark, suite: 
 
 
 def _image_feature_forward(feature: str, per_call: int, what: str):
-    """The network behind `feature` on its own frame view of the 448×256 clips (CLIP: 224×224 centre
-    crop; DINO and EfficientNet: shorter side 224, no crop)."""
+    """The network behind `feature` on its own frame view of clips of the benchmark's size (CLIP: 224×224
+    centre crop; DINO and EfficientNet: shorter side 224, no crop)."""
 
-    def build(pool: NetworkPool):
+    def build(pool: NetworkPool, height: int, width: int):
         spec = FEATURES[feature]
-        frames = apply_view(Video(synthetic.noise(per_call, HEIGHT, WIDTH), fps=24.0), spec.view)
+        frames = apply_view(Video(synthetic.noise(per_call, height, width), fps=24.0), spec.view)
         x = normalise(frames, spec, torch.device("cpu"))
         network = pool.get(spec.network)
         return lambda n: network.embed_images(x[:n]), per_call, f"{what} at {x.shape[3]}×{x.shape[2]}"
@@ -148,48 +148,74 @@ def _image_feature_forward(feature: str, per_call: int, what: str):
     return build
 
 
-def _raft_forward(pool: NetworkPool):
+def _raft_forward(pool: NetworkPool, height: int, width: int):
     from evalsuite.networks.raft import raft_flows
 
-    frames = synthetic.translate(9, HEIGHT, WIDTH, seed=0, px_per_frame=3)  # 8 pairs
+    frames = synthetic.translate(3, height, width, seed=0, px_per_frame=3)  # 2 pairs
     network = pool.get("raft_large")
     return (
         lambda n: raft_flows(network, frames[: n + 1]),
-        8,
-        f"RAFT-large, 20 iterations, {WIDTH}×{HEIGHT} pairs",
+        2,
+        f"RAFT-large, 20 iterations, {width}×{height} pairs",
     )
 
 
-def _musiq_forward(pool: NetworkPool):
+def _amt_forward(pool: NetworkPool, height: int, width: int):
+    from evalsuite.networks.amt import AMTInterpolator
+
+    frames = synthetic.translate(3, height, width, seed=0, px_per_frame=3)
+    interpolate = AMTInterpolator(pool.get("amt_s"))
+    return (
+        lambda n: [interpolate(frames[i], frames[i + 2]) for i in range(n)],
+        1,
+        f"AMT-S, one middle frame at {width}×{height}",
+    )
+
+
+def _musiq_forward(pool: NetworkPool, height: int, width: int):
     pytest.importorskip("pyiqa.archs.musiq_arch", reason="pyiqa not installed")
-    x = torch.rand(8, 3, HEIGHT, WIDTH)
+    from evalsuite.metrics.imaging_quality import ImagingQuality
+
+    frames = apply_view(Video(synthetic.noise(4, height, width), fps=24.0), ImagingQuality.view)
+    x = torch.from_numpy(frames).permute(0, 3, 1, 2).float() / 255.0
     network = pool.get("musiq_spaq")
-    return lambda n: network(x[:n]), 8, f"MUSIQ at {WIDTH}×{HEIGHT} (multi-scale 224, 384 + native)"
+    return (
+        lambda n: [network(x[i : i + 1]) for i in range(n)],
+        4,
+        f"MUSIQ at {x.shape[3]}×{x.shape[2]} (multi-scale 224, 384 + native), one frame per pass",
+    )
 
 
 NETWORKS = {
     "effnet": _image_feature_forward("efficientnet_lite0_pool", 32, "EfficientNet-Lite0 (real weights)"),
     "clip_b32": _image_feature_forward("clip_vit_b32_image", 16, "CLIP ViT-B/32 image tower"),
-    "clip_l14": _image_feature_forward("clip_vit_l14_image", 2, "CLIP ViT-L/14 image tower"),
+    "clip_l14": _image_feature_forward("clip_vit_l14_image", 7, "CLIP ViT-L/14 image tower"),
     "dino": _image_feature_forward("dino_vitb16_cls", 4, "DINO ViT-B/16"),
     "raft": _raft_forward,
+    "amt": _amt_forward,
     "musiq": _musiq_forward,
 }
+SIZES = {"448x256": (256, 448), "848x480": (480, 848)}
 
 
+@pytest.mark.parametrize("size", list(SIZES))
 @pytest.mark.parametrize("name", list(NETWORKS))
-def test_bench_network_share_of_matmul_peak(benchmark, name: str) -> None:
+def test_bench_network_share_of_matmul_peak(benchmark, name: str, size: str) -> None:
     """FLOPs per frame (pair, for RAFT), achieved GFLOP/s, and the share of the fp32 matmul peak measured
     in the same run. FLOPs are torch's counter plus formulas for the fused attention kernels it misses
     (benchmarks/flops.py). Networks without weights on this machine run with random weights, which
     changes no FLOP or speed."""
+    if benchmark.disabled and size != "448x256":
+        pytest.skip("480p: run it with `nox -s bench`")
     pool = NetworkPool(WeightsRegistry(compose().weights), allow_random=True)
-    forward, per_call, what = NETWORKS[name](pool)
+    forward, per_call, what = NETWORKS[name](pool, *SIZES[size])
+    if benchmark.disabled:  # the tests' smoke run: one forward pass
+        with torch.no_grad():
+            forward(1)
+        return
     gflop_per_frame = forward_flops(lambda: forward(1)) / 1e9
     with torch.no_grad():
         benchmark.pedantic(forward, args=(per_call,), rounds=3, iterations=1)
-    if benchmark.disabled:
-        return
     achieved = gflop_per_frame * per_call / benchmark.stats.stats.median
     peak = peak_matmul_gflops()
     benchmark.extra_info.update(

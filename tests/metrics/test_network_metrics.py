@@ -308,7 +308,64 @@ def test_a_clip_that_a_text_metric_needs_is_loaded_once(tmp_path, monkeypatch) -
     registry = registry_with(write_tiny_weights(tmp_path / "weights"), tmp_path / "cache")
     calls: list = []
     real = features.LOADERS["clip_vit_l14"]
-    monkeypatch.setitem(features.LOADERS, "clip_vit_l14", lambda path: calls.append(path) or real(path))
+    monkeypatch.setitem(
+        features.LOADERS, "clip_vit_l14", lambda path, text: calls.append(path) or real(path, text=text)
+    )
     names = ("aesthetic_quality", "clip_score_l14")
     engine = MetricEngine([METRICS[n]() for n in names], NetworkPool(registry), FeatureCache(None))
     assert not engine.unavailable and len(calls) == 1
+
+
+def test_image_tower_from_openai_torchscript_archive_equals_open_clips_loader(tmp_path: Path) -> None:
+    """OpenAI ships TorchScript archives of fp16 matrices. The image-only load reads one the way
+    open_clip's `load_openai_model` does (same tensors, same fp16 rounding, fp32 on the CPU): its image
+    features are bit-identical to the whole model's that open_clip builds."""
+    import open_clip
+    from open_clip.model import convert_weights_to_fp16
+
+    from evalsuite.networks.clip import load_clip
+    from metrics.networks import tiny_openai_clip_state
+
+    state = {k: v for k, v in tiny_openai_clip_state(4).items() if k != "attn_mask"}
+    whole = open_clip.model.build_model_from_openai_state_dict(state, cast_dtype=None)
+    convert_weights_to_fp16(whole)  # what OpenAI's archives hold
+    whole.attn_mask = whole._buffers.pop("attn_mask")  # OpenAI's archive has no mask among its tensors
+    images, tokens = torch.rand(2, 3, 224, 224), open_clip.tokenize(["a cat", "a dog"])
+    archive = torch.jit.trace(whole.eval(), (images.half(), tokens), check_trace=False)
+    path = tmp_path / "ViT-B-32.pt"
+    torch.jit.save(archive, str(path))
+
+    reference = open_clip.load_openai_model(str(path), precision="fp32", device="cpu")
+    image_only = load_clip(path, "clip_vit_b32")
+    assert not image_only.has_text_tower
+    with torch.no_grad():
+        assert torch.equal(image_only.embed_images(images), reference.encode_image(images))
+    block = image_only.model.transformer.resblocks[0]
+    assert block.mlp.c_fc.weight.dtype == torch.float16  # held in fp16 between calls
+    assert block.ln_1.weight.dtype == torch.float32 and image_only.model.proj.dtype == torch.float32
+
+
+def test_random_image_tower_equals_the_image_tower_of_a_random_whole_clip() -> None:
+    """With random weights (tests, weights.allow_random) the image tower alone gets the RNG draws it gets
+    inside a whole open_clip CLIP, and the same fp16 rounding: the same weights and features."""
+    import open_clip
+
+    from evalsuite.networks.clip import ARCHITECTURES, load_clip
+
+    torch.manual_seed(0)
+    alone = load_clip(None, "clip_vit_b32")
+    torch.manual_seed(0)
+    whole = load_clip(None, "clip_vit_b32", text=True)
+    assert alone.model.transformer.resblocks[0].mlp.c_fc.weight.dtype == torch.float16
+    for (name, a), (_, b) in zip(
+        alone.model.state_dict().items(), whole.model.visual.state_dict().items(), strict=True
+    ):
+        assert torch.equal(a.float(), b), name
+    torch.manual_seed(0)
+    unrounded = open_clip.create_model(ARCHITECTURES["clip_vit_b32"], pretrained=None).visual
+    rounded = unrounded.conv1.weight.half().float()  # the same draws, rounded as OpenAI's files are
+    assert torch.equal(rounded, whole.model.visual.conv1.weight)
+    assert not torch.equal(rounded, unrounded.conv1.weight)
+    images = torch.rand(2, 3, 224, 224)
+    with torch.no_grad():
+        assert torch.equal(alone.embed_images(images), whole.embed_images(images))

