@@ -33,6 +33,11 @@ class Profile:
     notes: list[str] = field(default_factory=list)
 
 
+def dtype_name(dtype: torch.dtype) -> str:
+    """ "bfloat16" for torch.bfloat16: how the profile's dtype is named in notes, cache ids and worker specs."""
+    return str(dtype).removeprefix("torch.")
+
+
 def native_low_precision(device: str) -> torch.dtype | None:
     """bf16 on a CPU that computes it natively, fp16 on a CUDA GPU, else None."""
     if device.startswith("cuda"):
@@ -51,7 +56,7 @@ def resolve_profile(names: list[str], profile: str, device: str) -> Profile:
         "Fast profile (metrics.profile=fast): values are close to, not equal to, the exact profile's; "
         + (f"frames subsampled in {', '.join(twins)}; " if twins else "no metric of this run is subsampled; ")
         + (
-            f"networks under {str(dtype).removeprefix('torch.')} autocast."
+            f"networks under {dtype_name(dtype)} autocast."
             if dtype
             else "networks in fp32: this CPU has no native bf16 (bf16 would be emulated, about 40× slower)."
         )

@@ -22,6 +22,7 @@ import torch
 from evalsuite.data.views import FrameView
 from evalsuite.machine import return_freed_memory
 from evalsuite.metrics import clip_inputs
+from evalsuite.metrics.fast import dtype_name
 from evalsuite.networks import (
     aesthetic,
     amt,
@@ -254,7 +255,7 @@ class NetworkPool:
         if name not in self._ids:
             self._ids[name] = self._locate(name)[1]
         if self.autocast_dtype is not None:
-            return f"{self._ids[name]}+autocast-{str(self.autocast_dtype).removeprefix('torch.')}"
+            return f"{self._ids[name]}+autocast-{dtype_name(self.autocast_dtype)}"
         return self._ids[name]
 
     def autocast(self) -> contextlib.AbstractContextManager:

@@ -226,11 +226,12 @@ def run_scoring(
     """Stage 3 with the run's weights registry, device, feature cache and backend (this process, or
     Ray with runtime=ray). An unsharded run first folds in the cache parts of eval shards."""
     from evalsuite.metrics.cache import FeatureCache
+    from evalsuite.metrics.fast import dtype_name
     from evalsuite.scale.shards import merge_cache_parts
     from evalsuite.scale.units import PoolSpec
 
     profile = metrics_profile(cfg)
-    dtype = str(profile.autocast).removeprefix("torch.") if profile.autocast else None
+    dtype = dtype_name(profile.autocast) if profile.autocast else None
     spec = PoolSpec(cfg.weights, resolve_device(cfg.runtime), cfg.weights.allow_random, autocast=dtype)
     pool = network_pool(cfg, autocast=profile.autocast)
     cache = FeatureCache((cache_dir or cfg.runtime.cache_dir) if cfg.metrics.cache else None)

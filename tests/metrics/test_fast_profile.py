@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from benchmarks.test_bench_memory import VBENCH_SEVEN
 
 from evalsuite.config import compose
 from evalsuite.errors import ConfigError
@@ -16,9 +17,6 @@ from evalsuite.metrics.engine import MetricEngine, VideoJob
 from evalsuite.metrics.fast import FAST_TWINS, resolve_profile
 from evalsuite.metrics.features import NetworkPool
 from metrics.networks import clip_test_videos, registry_with, write_tiny_weights
-
-VBENCH_SEVEN = ["subject_consistency", "background_consistency", "temporal_flickering", "motion_smoothness_amt",
-                "aesthetic_quality", "imaging_quality", "dynamic_degree_raft"]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
