@@ -178,9 +178,14 @@ class MetricsConfig:
     # "exact" (VBench's definitions, fp32) or "fast": mean-over-frames metrics on every k-th frame and
     # networks under bf16 autocast where the CPU has native bf16 (evalsuite/metrics/fast.py).
     profile: str = "exact"
+    # Under profile=fast: this many prompts (spread over the prompt set) are also scored exactly, every
+    # system's video of each, and the report measures fast against exact on them (0: no check).
+    fast_check: int = 16
 
     def __post_init__(self) -> None:
         _choice("metrics.profile", self.profile, PROFILES)
+        if self.fast_check < 0:
+            raise ConfigError(f"metrics.fast_check must be >= 0 prompts (0: no check), got {self.fast_check}")
         if self.frame_batch < 1 or self.videos_per_batch < 1:
             raise ConfigError(
                 f"metrics.frame_batch and metrics.videos_per_batch must be >= 1, got {self.frame_batch}, {self.videos_per_batch}"

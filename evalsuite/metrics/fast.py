@@ -8,10 +8,13 @@
 2. bf16 autocast for every network, where the CPU computes bf16 natively
    (`torch.ops.mkldnn._is_mkldnn_bf16_supported()`); fp16 autocast on a CUDA GPU. A CPU without native
    bf16 would emulate it about 40× slower than fp32: there the run says so in one line and keeps fp32.
+   RAFT's and AMT's all-pairs correlation volumes stay fp32 (as the RAFT authors' own mixed precision
+   builds them), and CLIP holds its block matrices in bf16 once instead of in autocast's cache.
 
 The fast metrics have their own names and the networks under autocast their own weights ids, so no fast
 value shares a cache entry, a column or a table row with an exact one; every report of a fast run says
-which levers ran, first.
+which levers ran, first, and measures itself against exact on a sample of its own videos
+(`metrics.fast_check`, evalsuite/pipeline/fast_check.py) against the targets below.
 """
 
 from __future__ import annotations
@@ -19,6 +22,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import torch
+
+#: The fast profile's targets, per metric against exact: |fast − exact| and Spearman's ρ per video (and
+#: the systems' order unchanged). A fast run measures itself against them (metrics.fast_check).
+MAX_ABS_DIFF = 2e-3
+MIN_SPEARMAN = 0.99
 
 #: exact metric -> its fast twin (every k-th frame); k is the twin's `every`.
 FAST_TWINS = {"aesthetic_quality": "aesthetic_quality_fast", "imaging_quality": "imaging_quality_fast"}

@@ -238,7 +238,10 @@ class NetworkPool:
             path, weights_id = self._locate(name)
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(self.seed)
-                module = LOADERS[name](path, text=text) if name in clip.ARCHITECTURES else LOADERS[name](path)
+                if name in clip.ARCHITECTURES:
+                    module = LOADERS[name](path, text=text, autocast=self.autocast_dtype)
+                else:
+                    module = LOADERS[name](path)
             self._modules[name] = module.to(self.device).eval()
             self._ids[name] = weights_id
             return_freed_memory()  # what loading held besides the network (a file's other tensors)

@@ -8,9 +8,10 @@ the same weights in fp16 on a GPU (`clip.load` casts them); on a CPU both are fp
 When no metric of the run embeds text, only the image tower is built (`load_clip(..., text=False)`), on
 the meta device, and given the archive's visual tensors as they are, after the text tower's were
 dropped. Its residual blocks keep their matrices in fp16, OpenAI's own values, and cast them to fp32
-only while the block runs (`hold_blocks_in_fp16`): fp32 holds every fp16 value exactly, so every
+only while the block runs (`hold_block_matrices`): fp32 holds every fp16 value exactly, so every
 product is the one an fp32 model computes, bit for bit, and ViT-L/14's image tower holds 0.6 GB instead
-of 1.2 GB (and its load no longer holds the archive beside a whole fp32 model, 2.6 GB).
+of 1.2 GB (and its load no longer holds the archive beside a whole fp32 model, 2.6 GB). Under the
+fast profile's bf16 autocast they are held in bf16 instead, once.
 
 Random weights (tests, `weights.allow_random`) are rounded to fp16 where OpenAI's files hold fp16, so
 they behave as a real file does; the image tower alone gets the RNG draws it gets first inside a whole
@@ -56,9 +57,11 @@ class CLIPNetwork(torch.nn.Module):
         return self.model.encode_text(self.tokenizer(texts).to(device))
 
 
-def load_clip(path: Path | None, network: str, text: bool = False) -> CLIPNetwork:
+def load_clip(
+    path: Path | None, network: str, text: bool = False, autocast: torch.dtype | None = None
+) -> CLIPNetwork:
     """CLIP from an OpenAI checkpoint file, or with random weights (seeded by the caller) when `path` is
-    None; without `text`, its image tower only."""
+    None; without `text`, its image tower only, its blocks held for the run's `autocast` dtype (None: fp32)."""
     import open_clip
     from open_clip.model import convert_weights_to_fp16
 
@@ -72,19 +75,30 @@ def load_clip(path: Path | None, network: str, text: bool = False) -> CLIPNetwor
         config = open_clip.get_model_config(ARCHITECTURES[network])
         tower = _vision_tower(config["embed_dim"], config["vision_cfg"], config.get("quick_gelu", False))
         convert_weights_to_fp16(tower)
-        return CLIPNetwork(hold_blocks_in_fp16(tower))
-    return CLIPNetwork(hold_blocks_in_fp16(_image_tower_from_file(path)))
+        return CLIPNetwork(hold_block_matrices(tower, autocast))
+    return CLIPNetwork(hold_block_matrices(_image_tower_from_file(path), autocast))
 
 
-def hold_blocks_in_fp16(tower: torch.nn.Module) -> torch.nn.Module:
+def hold_block_matrices(tower: torch.nn.Module, autocast: torch.dtype | None = None) -> torch.nn.Module:
     """Keep the fp16 matrices of each residual block in fp16 between calls and in fp32 while the block
     runs; everything outside the blocks (the patch stem, embeddings, the projection: small) in fp32.
-    The casts are exact both ways (the values are fp16 values), so the outputs are an fp32 model's."""
+    The casts are exact both ways (the values are fp16 values), so the outputs are an fp32 model's.
+
+    Under the fast profile's `autocast` (bf16 on a CPU), the block matrices are instead cast to that dtype
+    once, here, and kept so. Every op that reads them (linear, attention's projections) runs in that dtype
+    under autocast, which would cast them at each call and keep the casts in its weight cache, a second
+    copy (0.6 GB for L/14, which made the fast run's peak). With its weights in bf16 attention takes
+    PyTorch's fused path, so the features are within bf16 rounding of autocast over fp32 weights, not
+    bit-equal to them; the fast profile's measured error includes it."""
     for name, param in tower.named_parameters():
         if not name.startswith("transformer.resblocks."):
             param.data = param.data.float()
     for block in tower.transformer.resblocks:
         held = [(p, p.data) for p in block.parameters() if p.dtype == torch.float16]
+        if autocast is not None:
+            for param, fp16 in held:
+                param.data = fp16.to(autocast)
+            continue
         block.register_forward_pre_hook(lambda _module, _args, held=held: _upcast(held))
         block.register_forward_hook(lambda _module, _args, _out, held=held: _restore(held))
     return tower

@@ -160,6 +160,11 @@ def run_eval(cfg: EvalConfig) -> EvalResult:
     scored_manifest = Manifest(paths.manifest, current.reset_index(drop=True))
     score_run = run_scoring(cfg, scored_manifest, paths.scores)
     scores = score_run.table
+    fast_check = None
+    if cfg.metrics.profile == "fast" and cfg.metrics.fast_check:
+        from evalsuite.pipeline.fast_check import run_fast_check
+
+        fast_check = run_fast_check(cfg, scored_manifest, scores, paths.output_dir)
     sets = None
     if cfg.distribution.names:
         from evalsuite.pipeline.distribution import run_distribution
@@ -179,6 +184,8 @@ def run_eval(cfg: EvalConfig) -> EvalResult:
         + (sets.warnings if sets else []),
         unavailable=score_run.unavailable | (sets.unavailable if sets else {}),
         distribution=sets.table if sets else None,
+        fast_profile=cfg.metrics.profile == "fast",
+        fast_check=fast_check,
     )
     write_run_identity(paths.output_dir, identity, names, scores, inputs.warnings, prompt_set)
     files = write_report(inputs, paths.output_dir, cfg.report.formats, cfg.report.vbench_normalised)

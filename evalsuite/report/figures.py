@@ -13,6 +13,7 @@ matplotlib.use("Agg")  # before pyplot: no display on servers and CI
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 DPI = 110
 
@@ -144,6 +145,7 @@ def metric_panels(
         arrow = "↑" if higher_is_better.get(metric, True) else "↓"
         ax.set_title(f"{metric} ({arrow} better)", fontsize=9)
         ax.tick_params(axis="x", labelsize=8)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5))  # long labels of small values otherwise overlap
         ax.grid(axis="x", alpha=0.3)
     for ax in axes.flat[len(metrics) :]:
         ax.set_visible(False)

@@ -16,7 +16,7 @@ from evalsuite.breakdown import MIN_CELL, breakdown_view, compact, score_breakdo
 from evalsuite.data.atomic import write_csv_atomic, write_text_atomic
 from evalsuite.data.prompt_sets import PromptSet
 from evalsuite.metrics import METRICS
-from evalsuite.report import distribution
+from evalsuite.report import distribution, fast_check
 from evalsuite.report.aggregate import summarise
 from evalsuite.report.vbench_normalised import missing_dimensions, normalised_table
 
@@ -35,6 +35,8 @@ class ReportInputs:
     warnings: list[str]
     unavailable: dict[str, str] = field(default_factory=dict)  # metric -> why, with the fix
     distribution: pd.DataFrame | None = None  # set-level metrics (evalsuite/distribution/score.py)
+    fast_profile: bool = False  # metrics.profile=fast: values near VBench's definitions, not equal
+    fast_check: pd.DataFrame | None = None  # fast profile against exact (evalsuite/pipeline/fast_check.py)
 
 
 @dataclass
@@ -162,13 +164,19 @@ def normalised_view(normalised: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def normalised_note(normalised: pd.DataFrame) -> str:
+def normalised_note(normalised: pd.DataFrame, fast_profile: bool = False) -> str:
     missing = missing_dimensions(normalised)
     return (
         "VBench's normalisation, not a measurement of its own: each mean rescaled by VBench's published "
         "per-dimension min and max, and VBench's quality score, the weighted mean of its 7 quality "
         "dimensions, over the ones this run has. Only metrics that reproduce VBench's code and "
         "networks enter. "
+        + (
+            "This run used the fast profile: the networks of those metrics ran under autocast where the "
+            "report's first lines say so, so their values are near VBench's, not equal to them. "
+            if fast_profile
+            else ""
+        )
         + (
             f"Missing here: {', '.join(missing)}; so the quality score is partial and not comparable "
             "with VBench's leaderboard."
@@ -178,12 +186,13 @@ def normalised_note(normalised: pd.DataFrame) -> str:
     )
 
 
-def _normalised_section(normalised: pd.DataFrame) -> list[str]:
+def _normalised_section(normalised: pd.DataFrame, fast_profile: bool) -> list[str]:
     if normalised.empty:
         return []
     view = normalised_view(normalised)
     view["metric"] = view["metric"].map(lambda m: m if m == "–" else f"`{m}`")
-    return ["", "## VBench-normalised scores", "", normalised_note(normalised), "", _markdown_table(view)]
+    note = normalised_note(normalised, fast_profile)
+    return ["", "## VBench-normalised scores", "", note, "", _markdown_table(view)]
 
 
 def axis_note() -> str:
@@ -221,12 +230,13 @@ def _render(inputs: ReportInputs, report: ReportTables) -> str:
         "Mean over prompts with a percentile-bootstrap 95% interval; failed or missing videos are counted, not averaged in.",
         "",
         _markdown_table(score_table(report.by_model, ["model", "metric"])),
+        *fast_check.markdown_section(inputs.fast_check),
         "",
         "## Scores by category",
         "",
         _markdown_table(score_table(report.by_category, ["model", "metric", "category"])),
         *_axis_section(report.by_axis, "model"),
-        *_normalised_section(report.normalised),
+        *_normalised_section(report.normalised, inputs.fast_profile),
         *distribution.markdown_section(inputs.distribution),
         "",
         "## Metrics",

@@ -12,7 +12,7 @@ import html
 import pandas as pd
 
 from evalsuite.metrics import METRICS
-from evalsuite.report import distribution, figures, html_page
+from evalsuite.report import distribution, fast_check, figures, html_page
 from evalsuite.report.markdown import (
     MAX_FAILURES_SHOWN,
     ReportInputs,
@@ -71,6 +71,7 @@ def render_run_html(inputs: ReportInputs, report: ReportTables) -> str:
             "<p class='muted'>Each panel: the mean over all prompts (top row) and per prompt category, "
             "whiskers the bootstrap 95% interval; by_category.csv has the numbers.</p>"
         )
+    parts += fast_check.html_section(inputs.fast_check)
     if not report.by_axis.empty:
         parts += [
             "<h2>Scores by prompt axis</h2>",
@@ -82,7 +83,7 @@ def render_run_html(inputs: ReportInputs, report: ReportTables) -> str:
     if not report.normalised.empty:
         parts += [
             "<h2>VBench-normalised scores</h2>",
-            f"<div class='note'>{html.escape(normalised_note(report.normalised))}</div>",
+            f"<div class='note'>{html.escape(normalised_note(report.normalised, inputs.fast_profile))}</div>",
             html_page.table(normalised_view(report.normalised), align="left3"),
         ]
     parts += distribution.html_section(inputs.distribution)

@@ -3,14 +3,18 @@ sampling, and known answers on synthetic videos."""
 
 from __future__ import annotations
 
+import sys
+import types
+
 import numpy as np
 import pytest
 
 from evalsuite.data import synthetic
 from evalsuite.data.video import Video
 from evalsuite.data.views import apply_view
-from evalsuite.metrics.dynamic_degree import DynamicDegreeDIS, is_dynamic, pair_scores
-from evalsuite.metrics.flow import dis_flow, flow_magnitude, top_fraction_mean
+from evalsuite.metrics.dynamic_degree import DynamicDegreeDIS, dynamic_flag, is_dynamic, pair_scores
+from evalsuite.metrics.flow import dis_flow, dis_flows, flow_magnitude, top_fraction_mean
+from metrics.vbench_peer import vbench_package
 
 
 def panning(num_frames: int, height: int, width: int, px_per_frame: int, seed: int = 1) -> np.ndarray:
@@ -41,6 +45,53 @@ def test_counting_rule_follows_vbench_check_move() -> None:
     assert is_dynamic([7, 7, 7, 7] + [0] * 11, 16, 256, 512)
     assert not is_dynamic([7, 7, 7] + [6] * 12, 16, 256, 512)  # equal to the threshold is not above
     assert is_dynamic([0.0], 2, 64, 64)  # round(4 * 2 / 16) = 0 pairs needed: VBench says dynamic
+
+
+def test_flag_is_vbench_check_move_read_only_until_settled(monkeypatch) -> None:
+    """VBench's own set_params + check_move over every pair against is_dynamic, which stops reading
+    scores at the pair that settles the flag."""
+    monkeypatch.setitem(sys.modules, "easydict", types.SimpleNamespace(EasyDict=dict))  # imported, unused
+    with vbench_package():
+        from vbench.dynamic_degree import DynamicDegree
+    vbench = DynamicDegree.__new__(DynamicDegree)
+    rng = np.random.default_rng(0)
+    outcomes = set()
+    for _ in range(3000):
+        num_frames, height, width = int(rng.integers(2, 45)), int(rng.integers(64, 721)), 848
+        vbench.set_params(types.SimpleNamespace(shape=(3, height, width)), num_frames)
+        threshold, needed = vbench.params["thres"], vbench.params["count_num"]
+        above = rng.random(num_frames - 1) < rng.random()
+        scores = np.where(
+            above,
+            threshold * rng.uniform(1.0, 2.0, num_frames - 1),
+            threshold * rng.uniform(0, 1, num_frames - 1),
+        )
+        scores[rng.random(num_frames - 1) < 0.1] = threshold  # equal is not above
+        read = []
+        flag = is_dynamic((read.append(s) or s for s in scores), num_frames, height, width)
+        assert flag == vbench.check_move(list(scores))
+        outcomes.add(flag)
+        count = np.cumsum(scores > threshold)
+        left = num_frames - 1 - np.arange(1, num_frames)
+        settled = np.flatnonzero((count >= needed) | (count + left < needed))
+        assert len(read) == (0 if needed <= 0 else settled[0] + 1)
+    assert outcomes == {True, False}
+
+
+def test_flows_are_computed_only_for_the_pairs_read() -> None:
+    calls = []
+
+    def counting(frames: np.ndarray) -> list[np.ndarray]:
+        calls.append(len(frames))
+        return dis_flows(frames)
+
+    # 16 frames of 4 px motion: dynamic once round(4 * 16 / 16) = 4 pairs are above 1.5 px
+    assert dynamic_flag(panning(16, 64, 96, px_per_frame=4), counting) == 1.0
+    assert calls == [2] * 4
+    calls.clear()
+    # static: settled once 12 of the 15 pairs are below (3 left cannot make 4)
+    assert dynamic_flag(synthetic.static(16, 64, 96), counting) == 0.0
+    assert calls == [2] * 12
 
 
 def test_view_keeps_every_round_fps_over_8_th_frame() -> None:

@@ -88,3 +88,44 @@ def test_fast_values_never_share_cache_entries_with_exact(setup, tmp_path) -> No
         for name in ("aesthetic_quality", "background_consistency"):
             assert fast[(job.sha256, name)] == pytest.approx(exact[(job.sha256, name)], rel=0.05, abs=0.02)
         assert (job.sha256, "aesthetic_quality_fast") in twins
+
+
+def test_under_autocast_clip_holds_its_block_matrices_once_in_bf16() -> None:
+    """Autocast would cast the fp16-held matrices at every call and keep a second copy in its cache
+    (0.6 GB for L/14): under the fast profile they are cast to bf16 once, at load, with no hooks."""
+    from evalsuite.networks.clip import load_clip
+
+    torch.manual_seed(0)
+    exact = load_clip(None, "clip_vit_b32").model
+    torch.manual_seed(0)
+    fast = load_clip(None, "clip_vit_b32", autocast=torch.bfloat16).model
+    for held, kept in zip(fast.transformer.resblocks, exact.transformer.resblocks, strict=True):
+        assert not held._forward_pre_hooks and kept._forward_pre_hooks
+        for (name, a), b in zip(held.named_parameters(), kept.parameters(), strict=True):
+            if b.dtype == torch.float16:  # OpenAI's matrices: the same values, rounded once to bf16
+                assert a.dtype == torch.bfloat16 and torch.equal(a, b.to(torch.bfloat16)), name
+            else:
+                assert torch.equal(a, b), name
+    images = torch.rand(4, 3, 224, 224)
+    with torch.no_grad():
+        reference = exact(images)
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            features = fast(images).float()
+    cosine = torch.nn.functional.cosine_similarity(features, reference)
+    assert cosine.min() > 0.999
+
+
+def test_correlation_volumes_stay_fp32_under_autocast() -> None:
+    """RAFT's and AMT's all-pairs correlations are built and looked up in fp32 under autocast (the
+    authors' own mixed precision builds RAFT's that way): no bf16 volume to cast back at each lookup."""
+    from evalsuite.networks.amt import BidirectionalCorrelation
+    from evalsuite.networks.raft import load_raft
+
+    raft = load_raft(None).eval()
+    frames = torch.rand(2, 3, 128, 128) * 2 - 1
+    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+        raft(frames[:1], frames[1:], num_flow_updates=1)
+        fmap = torch.rand(1, 16, 16, 16, dtype=torch.bfloat16)
+        amt = BidirectionalCorrelation(fmap, fmap)
+    assert {level.dtype for level in raft.corr_block.corr_pyramid} == {torch.float32}
+    assert {v.dtype for pyramid in amt.pyramids for v in pyramid} == {torch.float32}

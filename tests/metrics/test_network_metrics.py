@@ -309,7 +309,9 @@ def test_a_clip_that_a_text_metric_needs_is_loaded_once(tmp_path, monkeypatch) -
     calls: list = []
     real = features.LOADERS["clip_vit_l14"]
     monkeypatch.setitem(
-        features.LOADERS, "clip_vit_l14", lambda path, text: calls.append(path) or real(path, text=text)
+        features.LOADERS,
+        "clip_vit_l14",
+        lambda path, text, **kw: calls.append(path) or real(path, text=text, **kw),
     )
     names = ("aesthetic_quality", "clip_score_l14")
     engine = MetricEngine([METRICS[n]() for n in names], NetworkPool(registry), FeatureCache(None))
