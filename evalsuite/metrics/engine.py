@@ -128,7 +128,7 @@ class MetricEngine:
                 log.warning("metric %s is unavailable: %s", metric.name, reasons[0])
                 continue
             if not one_network_at_a_time:  # otherwise each group's fresh metrics set up per chunk
-                with pool.autocast():
+                with pool.autocast(*metric.networks()):
                     metric.setup(pool)
             self.metrics.append(metric)
         self.feature_seconds: dict[str, float] = {}
@@ -262,7 +262,7 @@ class MetricEngine:
     def _evaluate(self, job: VideoJob, metric: Metric, item: VideoInputs) -> MetricResult:
         start = time.perf_counter()
         try:
-            with self.pool.autocast():
+            with self.pool.autocast(*metric.networks()):
                 value = float(metric.evaluate(item))
         except (ValueError, SuiteError) as err:
             return MetricResult(metric.name, metric.version, math.nan, False, f"{metric.name}: {err}", None)
@@ -352,7 +352,7 @@ class MetricEngine:
                 by_shape.setdefault(frames.shape[1:], []).append((i, frames))
             for group in by_shape.values():
                 stacked = np.concatenate([frames for _, frames in group])
-                with self.pool.autocast():
+                with self.pool.autocast(spec.network):
                     features = extract(spec, network, stacked, self.frame_batch)
                 offset = 0
                 for i, frames in group:

@@ -9,7 +9,8 @@
    (`torch.ops.mkldnn._is_mkldnn_bf16_supported()`); fp16 autocast on a CUDA GPU. A CPU without native
    bf16 would emulate it about 40× slower than fp32: there the run says so in one line and keeps fp32.
    RAFT's and AMT's all-pairs correlation volumes stay fp32 (as the RAFT authors' own mixed precision
-   builds them), and CLIP holds its block matrices in bf16 once instead of in autocast's cache.
+   builds them), and CLIP holds its block matrices in bf16 once instead of in autocast's cache. Networks
+   measured off target under bf16 stay fp32 (`KEPT_IN_FP32`, with the measurement).
 
 The fast metrics have their own names and the networks under autocast their own weights ids, so no fast
 value shares a cache entry, a column or a table row with an exact one; every report of a fast run says
@@ -27,6 +28,15 @@ import torch
 #: the systems' order unchanged). A fast run measures itself against them (metrics.fast_check).
 MAX_ABS_DIFF = 2e-3
 MIN_SPEARMAN = 0.99
+
+#: Networks the fast profile keeps in fp32, and the measurement that decided it.
+KEPT_IN_FP32 = {
+    "efficientnet_lite0": (
+        "under bf16 its real weights moved feature_consistency_effnet_lite0 by up to 1.5e-3 per video with "
+        "Spearman 0.962 against exact (the 16 videos of `nox -s eval -- metrics.profile=fast`), below 0.99; "
+        "and it is cheap in fp32"
+    ),
+}
 
 #: exact metric -> its fast twin (every k-th frame); k is the twin's `every`.
 FAST_TWINS = {"aesthetic_quality": "aesthetic_quality_fast", "imaging_quality": "imaging_quality_fast"}
@@ -64,12 +74,19 @@ def resolve_profile(names: list[str], profile: str, device: str) -> Profile:
         "Fast profile (metrics.profile=fast): values are close to, not equal to, the exact profile's; "
         + (f"frames subsampled in {', '.join(twins)}; " if twins else "no metric of this run is subsampled; ")
         + (
-            f"networks under {dtype_name(dtype)} autocast."
+            f"networks under {dtype_name(dtype)} autocast{_kept(names)}."
             if dtype
             else "networks in fp32: this CPU has no native bf16 (bf16 would be emulated, about 40× slower)."
         )
     ]
     return Profile(swapped, dtype, notes)
+
+
+def _kept(names: list[str]) -> str:
+    from evalsuite.metrics import METRICS
+
+    kept = [n for n in KEPT_IN_FP32 if any(n in METRICS[m].networks() for m in names)]
+    return f" ({', '.join(kept)} kept in fp32: measured off target under bf16)" if kept else ""
 
 
 def _every(name: str) -> int:

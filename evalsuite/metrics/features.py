@@ -22,7 +22,7 @@ import torch
 from evalsuite.data.views import FrameView
 from evalsuite.machine import return_freed_memory
 from evalsuite.metrics import clip_inputs
-from evalsuite.metrics.fast import dtype_name
+from evalsuite.metrics.fast import KEPT_IN_FP32, dtype_name
 from evalsuite.networks import (
     aesthetic,
     amt,
@@ -239,7 +239,8 @@ class NetworkPool:
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(self.seed)
                 if name in clip.ARCHITECTURES:
-                    module = LOADERS[name](path, text=text, autocast=self.autocast_dtype)
+                    dtype = self.autocast_dtype if self._autocasts(name) else None
+                    module = LOADERS[name](path, text=text, autocast=dtype)
                 else:
                     module = LOADERS[name](path)
             self._modules[name] = module.to(self.device).eval()
@@ -257,17 +258,21 @@ class NetworkPool:
         autocast the dtype too, so fast and exact values never share an entry."""
         if name not in self._ids:
             self._ids[name] = self._locate(name)[1]
-        if self.autocast_dtype is not None:
+        if self._autocasts(name):
             return f"{self._ids[name]}+autocast-{dtype_name(self.autocast_dtype)}"
         return self._ids[name]
 
-    def autocast(self) -> contextlib.AbstractContextManager:
-        """The context every network runs in: autocast to the fast profile's dtype, or nothing. Its weight
-        cache stays on: without it, small clips ran slower than exact (RAFT and AMT re-cast their weights
-        at every call), and took more memory."""
-        if self.autocast_dtype is None:
+    def autocast(self, *networks: str) -> contextlib.AbstractContextManager:
+        """The context `networks` run in: autocast to the fast profile's dtype, or nothing (the exact
+        profile, or a network the fast profile keeps in fp32). Its weight cache stays on: without it,
+        small clips ran slower than exact (RAFT and AMT re-cast their weights at every call), and took
+        more memory."""
+        if self.autocast_dtype is None or not all(self._autocasts(name) for name in networks):
             return contextlib.nullcontext()
         return torch.autocast(device_type=self.device.type, dtype=self.autocast_dtype)
+
+    def _autocasts(self, name: str) -> bool:
+        return self.autocast_dtype is not None and name not in KEPT_IN_FP32
 
     def _locate(self, name: str) -> tuple[Path | None, str]:
         try:

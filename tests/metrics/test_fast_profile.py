@@ -129,3 +129,28 @@ def test_correlation_volumes_stay_fp32_under_autocast() -> None:
         amt = BidirectionalCorrelation(fmap, fmap)
     assert {level.dtype for level in raft.corr_block.corr_pyramid} == {torch.float32}
     assert {v.dtype for pyramid in amt.pyramids for v in pyramid} == {torch.float32}
+
+
+def test_networks_measured_off_target_stay_fp32_in_the_fast_profile(setup, monkeypatch) -> None:
+    """EfficientNet-Lite0 missed the ρ target under bf16 on real weights: the fast profile runs it in
+    fp32 (same values and cache keys as exact), says so in its note, and autocasts the rest."""
+    from evalsuite.metrics.fast import KEPT_IN_FP32
+
+    registry, jobs = setup
+    assert "efficientnet_lite0" in KEPT_IN_FP32
+    pool = NetworkPool(registry, autocast=torch.bfloat16)
+    with pool.autocast("efficientnet_lite0"):
+        assert not torch.is_autocast_enabled("cpu")
+    with pool.autocast("clip_vit_b32"):
+        assert torch.is_autocast_enabled("cpu")
+    with pool.autocast("clip_vit_b32", "efficientnet_lite0"):  # a metric reading both: fp32
+        assert not torch.is_autocast_enabled("cpu")
+    assert pool.weights_id("efficientnet_lite0") == NetworkPool(registry).weights_id("efficientnet_lite0")
+    assert pool.weights_id("clip_vit_b32").endswith("+autocast-bfloat16")
+    names = ["feature_consistency_effnet_lite0"]
+    assert values(registry, jobs, names, autocast=torch.bfloat16) == values(registry, jobs, names)
+    monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: True)
+    (note,) = resolve_profile([*names, "subject_consistency"], "fast", "cpu").notes
+    assert "efficientnet_lite0 kept in fp32" in note
+    (note,) = resolve_profile(["subject_consistency"], "fast", "cpu").notes
+    assert "kept in fp32" not in note
