@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from evalsuite.metrics.base import Metric, VideoInputs, register_metric
+from evalsuite.metrics.features import every_kth
 
 
 @register_metric
@@ -48,6 +49,6 @@ class AestheticQualityFast(AestheticQuality):
 
     name = "aesthetic_quality_fast"
     every = 2
-    features = (f"clip_vit_l14_image_every{every}",)
+    features = (every_kth("clip_vit_l14_image", every),)
     vbench_dimension = None  # not VBench's number: never in the VBench-normalised table
     reference = AestheticQuality.reference + f"; fast profile: one frame in {every}"

@@ -99,14 +99,6 @@ FEATURES: dict[str, FeatureSpec] = {
             *CLIP_NORMALISATION,
             activation_bytes_per_pixel=352,
         ),
-        # The fast profile's aesthetic quality (evalsuite/metrics/fast.py): one frame in 2.
-        FeatureSpec(
-            "clip_vit_l14_image_every2",
-            "clip_vit_l14",
-            replace(CLIP_VIEW, every=2),
-            *CLIP_NORMALISATION,
-            activation_bytes_per_pixel=352,
-        ),
         FeatureSpec(
             "dino_vitb16_cls",
             "dino_vitb16",
@@ -147,6 +139,16 @@ def _load_dino(path: Path | None) -> torch.nn.Module:
     if path is not None:
         dino.load_dino_state_dict(model, torch.load(path, map_location="cpu", weights_only=True))
     return model
+
+
+def every_kth(name: str, every: int) -> str:
+    """The feature `name` on one view frame in `every` from the first (a fast-profile twin's input,
+    evalsuite/metrics/fast.py), registered on first use as `<name>_every<k>`; returns its name."""
+    twin = f"{name}_every{every}"
+    if twin not in FEATURES:
+        spec = FEATURES[name]
+        FEATURES[twin] = replace(spec, name=twin, view=replace(spec.view, every=every))
+    return twin
 
 
 #: How each registry network is built from its file (None: random weights). CLIPs (`clip.ARCHITECTURES`)
