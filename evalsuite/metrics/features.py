@@ -167,9 +167,6 @@ LOADERS: dict[str, Callable[[Path | None], torch.nn.Module]] = {
     "videomae_vitg_ssv2": videomae.load_videomae,
 }
 
-#: Networks whose code comes from an optional package: the check returns the fix when it is missing.
-CODE_CHECKS: dict[str, Callable[[], str | None]] = {"musiq_spaq": musiq.package_missing}
-
 
 class NetworkPool:
     """Each network loaded at most once per run, on `device`, in fp32 and eval mode.
@@ -207,8 +204,6 @@ class NetworkPool:
         other metric of the run still completes. A rerun from the cache loads nothing."""
         if name in self._modules:
             return None
-        if name in CODE_CHECKS and (missing := CODE_CHECKS[name]()):
-            return f"{name}: {missing}"
         try:
             resolved = self.registry.resolve(name)
         except WeightsMissing as err:

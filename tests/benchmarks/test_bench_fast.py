@@ -94,8 +94,6 @@ def compare(exact: dict[str, np.ndarray], fast: dict[str, np.ndarray], systems: 
 def test_bench_fast_profile(benchmark, metric: str) -> None:
     if benchmark.disabled:
         pytest.skip("minutes: run it with `nox -s bench`")
-    if metric == "imaging_quality":
-        pytest.importorskip("pyiqa.archs.musiq_arch", reason="pyiqa not installed")
     registry = WeightsRegistry(compose().weights)
     systems = videos()
     rows, seconds = {}, {}
@@ -135,7 +133,6 @@ def test_bench_fast_profile_on_vbench_seven(benchmark, tmp_path_factory) -> None
     pool; per metric the table of a fast run's report, and the whole time ratio."""
     if benchmark.disabled:
         pytest.skip("minutes: run it with `nox -s bench`")
-    pytest.importorskip("pyiqa.archs.musiq_arch", reason="pyiqa not installed")
     from benchmarks.test_bench_memory import VBENCH_SEVEN, openai_format_clips
 
     weights = compose(openai_format_clips(tmp_path_factory.getbasetemp())).weights

@@ -173,7 +173,6 @@ def _amt_forward(pool: NetworkPool, height: int, width: int):
 
 
 def _musiq_forward(pool: NetworkPool, height: int, width: int):
-    pytest.importorskip("pyiqa.archs.musiq_arch", reason="pyiqa not installed")
     from evalsuite.metrics.imaging_quality import ImagingQuality
 
     frames = apply_view(Video(synthetic.noise(4, height, width), fps=24.0), ImagingQuality.view)
