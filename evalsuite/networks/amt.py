@@ -246,14 +246,22 @@ class BidirectionalCorrelation:
         """In fp32 also under autocast: grid_sample, the lookup, runs in fp32 there, so a bf16 volume was
         cast back at every lookup (0.28 s of a 0.92 s frame at 480×848)."""
         batch, dim, height, width = fmap0.shape
+        pixels = height * width
         corr = fmap0.view(batch, dim, -1).transpose(1, 2) @ fmap1.view(batch, dim, -1)
-        corr = corr.view(batch, height, width, 1, height, width) / torch.sqrt(torch.tensor(dim).float())
-        forward = corr.reshape(batch * height * width, 1, height, width)
-        backward = corr.permute(0, 4, 5, 3, 1, 2).reshape(batch * height * width, 1, height, width)
-        self.pyramids: list[list[torch.Tensor]] = [[forward], [backward]]
+        # rows: frame 0's pixels; columns: frame 1's. In place: a second 160 MB volume at 480p cost 40 ms.
+        corr = corr.view(batch, height, width, pixels).div_(torch.sqrt(torch.tensor(dim).float()))
+        forward = [corr.view(batch * pixels, 1, height, width)]
+        backward = [corr.permute(0, 3, 1, 2).reshape(batch * pixels, 1, height, width)]  # a view
+        rows = corr
         for _ in range(LEVELS - 1):
-            for pyramid in self.pyramids:
-                pyramid.append(F.avg_pool2d(pyramid[-1], 2, stride=2))
+            forward.append(F.avg_pool2d(forward[-1], 2, stride=2))
+            # The backward volume pools frame 0's pixels, the rows: pooling whole rows is the authors'
+            # avg_pool2d of the transposed view, bit for bit, without gathering it (0.32 -> 0.17 s at 480p).
+            rows = _pool_rows(rows)
+            backward.append(
+                rows.permute(0, 3, 1, 2).reshape(batch * pixels, 1, *rows.shape[1:3]).contiguous()
+            )
+        self.pyramids: list[list[torch.Tensor]] = [forward, backward]
 
     def lookup(self, coords0: torch.Tensor, coords1: torch.Tensor) -> torch.Tensor:
         batch, _, height, width = coords0.shape
@@ -270,6 +278,16 @@ class BidirectionalCorrelation:
                 levels.append(_sample_pixels(volume, points).view(batch, height, width, -1))
             out.append(torch.cat(levels, -1).permute(0, 3, 1, 2).contiguous().float())
         return torch.cat(out, 1)
+
+
+def _pool_rows(rows: torch.Tensor) -> torch.Tensor:
+    """2×2 mean over dims 1 and 2 of B×h×w×N (odd edges dropped), summed in avg_pool2d's order
+    (((a + b) + c) + d) / 4 so that the result is avg_pool2d's to the bit."""
+    h, w = rows.shape[1] // 2 * 2, rows.shape[2] // 2 * 2
+    out = rows[:, 0:h:2, 0:w:2] + rows[:, 0:h:2, 1:w:2]
+    out += rows[:, 1:h:2, 0:w:2]
+    out += rows[:, 1:h:2, 1:w:2]
+    return out.div_(4)
 
 
 def _sample_pixels(volume: torch.Tensor, points: torch.Tensor) -> torch.Tensor:

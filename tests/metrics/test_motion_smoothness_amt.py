@@ -20,7 +20,7 @@ from evalsuite.metrics import METRICS
 from evalsuite.metrics.cache import FeatureCache
 from evalsuite.metrics.engine import MetricEngine, VideoJob
 from evalsuite.metrics.features import NetworkPool
-from evalsuite.networks.amt import AMTS, AMTInterpolator, load_amt_s
+from evalsuite.networks.amt import AMTS, AMTInterpolator, BidirectionalCorrelation, load_amt_s
 from evalsuite.weights import sha256_of
 from metrics.networks import registry_with
 from metrics.vbench_peer import vbench_package
@@ -81,6 +81,26 @@ def test_the_network_equals_vbench_amt_s(vbench, checkpoint) -> None:
         )
         got = torch.cat([ours(a[i : i + 1], b[i : i + 1], t) for i in range(2)])
     assert torch.equal(got, expected)
+
+
+@pytest.mark.parametrize("shape", [(2, 16, 24), (1, 15, 23), (1, 9, 34)])
+def test_the_correlation_pyramids_equal_vbench_bidir_corr_block(vbench, shape) -> None:
+    """Both pyramids, bit for bit, with odd sizes and two samples: the backward one is built by pooling
+    the forward volume's rows instead of avg_pool2d of its transposed view, as VBench's code does."""
+    spec = importlib.util.spec_from_file_location(
+        "vbench_amt_raft_blocks", vbench.root / "third_party" / "amt" / "networks" / "blocks" / "raft.py"
+    )
+    blocks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(blocks)
+    batch, height, width = shape
+    torch.manual_seed(0)
+    fmap0, fmap1 = torch.randn(batch, 84, height, width), torch.randn(batch, 84, height, width)
+    theirs = blocks.BidirCorrBlock(fmap0, fmap1, num_levels=4, radius=3)
+    ours = BidirectionalCorrelation(fmap0, fmap1)
+    for mine, reference in zip(ours.pyramids, (theirs.corr_pyramid, theirs.corr_pyramid_T), strict=True):
+        assert len(mine) == len(reference)
+        for level, (a, b) in enumerate(zip(mine, reference, strict=True)):
+            assert torch.equal(a, b), (level, a.shape, b.shape)
 
 
 def vbench_score(vbench, checkpoint: Path, video: Path, frames: np.ndarray | None = None) -> float:
