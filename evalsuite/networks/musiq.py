@@ -68,17 +68,19 @@ def same_padding(size: int, kernel: int, stride: int) -> tuple[int, int]:
 class StdConv(nn.Conv2d):
     """A convolution of weight-standardised kernels (Qiao et al.) with SAME padding, no bias."""
 
-    _standardized: tuple[tuple[int, int], torch.Tensor] | None = None
+    _standardized: tuple[tuple, torch.Tensor] | None = None  # ((weight, version, address), result)
 
     def standardized_weight(self) -> torch.Tensor:
-        """(w - mean) / (std + 1e-5) per output channel. Without autograd it is kept until the weight
-        changes (the stem runs in chunks: standardising per chunk cost 3 ms a 480p frame)."""
-        key = (self.weight.data_ptr(), self.weight._version)
-        if self._standardized is not None and self._standardized[0] == key and not torch.is_grad_enabled():
-            return self._standardized[1]
+        """(w - mean) / (std + 1e-5) per output channel. Without autograd it is kept until the weight is
+        replaced or changed in place (the stem runs in chunks: standardising per chunk cost 3 ms a 480p
+        frame)."""
+        key, grad = (self.weight, self.weight._version, self.weight.data_ptr()), torch.is_grad_enabled()
+        cached = self._standardized
+        if cached is not None and not grad and cached[0][0] is key[0] and cached[0][1:] == key[1:]:
+            return cached[1]
         weight = self.weight - self.weight.mean((1, 2, 3), keepdim=True)
         weight = weight / (weight.std((1, 2, 3), keepdim=True) + 1e-5)
-        if not torch.is_grad_enabled():
+        if not grad:
             self._standardized = (key, weight)
         return weight
 

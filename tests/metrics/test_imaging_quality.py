@@ -92,6 +92,17 @@ def test_under_bf16_autocast_the_stem_and_the_head_stay_fp32() -> None:
     assert (fast - exact).abs().max() < 0.03  # bf16's own rounding of ~50 would be up to 0.125
 
 
+def test_new_weights_after_a_forward_pass_are_used() -> None:
+    """The standardised convolution weights are kept between passes; loading other weights drops them."""
+    torch.manual_seed(0)
+    model, other = load_musiq(None).eval(), load_musiq(None).eval()
+    images = torch.rand(1, 3, 64, 96)
+    with torch.no_grad():
+        model(images)
+        model.load_state_dict(other.state_dict())
+        assert torch.equal(model(images), other(images))
+
+
 def vbench_imaging_quality(model: torch.nn.Module, frames: np.ndarray) -> float:
     """VBench's technical_quality for one video, preprocess_mode 'longer', written out as its code does it
     (the `transform` of its imaging_quality.py since 2024-11-29, which resizes with antialias=False)."""
