@@ -3,8 +3,9 @@
 
 1. Fewer frames where a metric is a mean over frames: aesthetic and imaging quality become
    `aesthetic_quality_fast` and `imaging_quality_fast`, the same formula on one frame in k from the
-   first (k per metric, measured: 2 for aesthetic, 4 for imaging quality; each twin's `every`). Metrics that relate neighbouring frames (consistency, flicker, motion
-   smoothness, dynamic degree) keep every frame: subsampling would change what they measure.
+   first (k per metric, measured: 2 for both; each twin's `every`). Metrics that relate neighbouring
+   frames (consistency, flicker, motion smoothness, dynamic degree) keep every frame: subsampling would
+   change what they measure.
 2. bf16 autocast for every network, where the CPU computes bf16 natively
    (`torch.ops.mkldnn._is_mkldnn_bf16_supported()`); fp16 autocast on a CUDA GPU. A CPU without native
    bf16 would emulate it about 40× slower than fp32: there the run says so in one line and keeps fp32.

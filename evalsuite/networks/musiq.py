@@ -157,13 +157,13 @@ class TransformerBlock(nn.Module):
 class HashedSpatialEmbedding(nn.Module):
     def __init__(self, grid: int, dim: int):
         super().__init__()
-        self.position_emb = nn.Parameter(torch.zeros(1, grid * grid, dim))
+        self.position_emb = nn.Parameter(nn.init.normal_(torch.empty(1, grid * grid, dim), std=0.02))
 
 
 class ScaleEmbedding(nn.Module):
     def __init__(self, scales: int, dim: int):
         super().__init__()
-        self.scale_emb = nn.Parameter(torch.zeros(scales, dim))
+        self.scale_emb = nn.Parameter(nn.init.normal_(torch.empty(scales, dim), std=0.02))
 
 
 class TransformerEncoder(nn.Module):

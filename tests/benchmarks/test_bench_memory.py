@@ -73,6 +73,7 @@ def openai_format_clips(folder: Path) -> list[str]:
     for network, file in (("clip_vit_b32", "ViT-B-32.pt"), ("clip_vit_l14", "ViT-L-14.pt")):
         path = folder / file
         if not path.exists():
+            torch.manual_seed(0)  # the same random CLIPs in every run, so that runs can be compared
             model = open_clip.create_model(ARCHITECTURES[network], pretrained=None)
             convert_weights_to_fp16(model)
             torch.save({k: v for k, v in model.state_dict().items() if k != "attn_mask"}, path)
