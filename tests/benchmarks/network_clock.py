@@ -38,11 +38,12 @@ def _replay(signature: tuple) -> tuple[list, dict]:
 
 
 class NetworkClock:
+    """Clocks every network `pool.get` hands out from now on (see the module's docstring)."""
+
     def __init__(self, pool) -> None:
         self.pool = pool
-        self.calls: dict[
-            tuple[str, str, tuple], list
-        ] = {}  # (network, method, signature) -> [calls, frames, s]
+        # (network, method, input signature) -> [calls, frames, seconds]
+        self.calls: dict[tuple[str, str, tuple], list] = {}
         self._busy: set[str] = set()
         self._recording = True
         self._get = pool.get
