@@ -80,18 +80,23 @@ class NetworkClock:
         """Per network: frames, the input sizes (W×H), seconds, GFLOP per frame, achieved GFLOP/s and the
         share of `peak_gflops`. Loads each network again (after the run, so the run's peak is unaffected)."""
         self._recording = False
+        by_network: dict[str, list] = {}
+        for (name, method, signature), entry in self.calls.items():
+            by_network.setdefault(name, []).append((method, signature, *entry))
         totals: dict[str, dict] = {}
-        for (name, method, signature), (calls, frames, seconds) in self.calls.items():
-            module = self.pool.get(name)
-            args, kwargs = _replay(signature)
-            flops = forward_flops(lambda m=module, a=args, k=kwargs, f=method: getattr(m, f)(*a, **k))
-            total = totals.setdefault(name, {"frames": 0, "sizes": [], "seconds": 0.0, "gflop": 0.0})
-            total["frames"] += frames
-            total["seconds"] += seconds
-            total["gflop"] += flops * calls / 1e9
-            shape = signature[0][0][1]
-            if len(shape) == 4 and f"{shape[3]}×{shape[2]}" not in total["sizes"]:
-                total["sizes"].append(f"{shape[3]}×{shape[2]}")
+        for name, clocked in by_network.items():
+            module = self.pool.get(name)  # once per network, for all its input signatures
+            total = totals[name] = {"frames": 0, "sizes": [], "seconds": 0.0, "gflop": 0.0}
+            for method, signature, calls, frames, seconds in clocked:
+                args, kwargs = _replay(signature)
+                call = getattr(module, method)
+                flops = forward_flops(lambda c=call, a=args, k=kwargs: c(*a, **k))
+                total["frames"] += frames
+                total["seconds"] += seconds
+                total["gflop"] += flops * calls / 1e9
+                shape = signature[0][0][1]
+                if len(shape) == 4 and f"{shape[3]}×{shape[2]}" not in total["sizes"]:
+                    total["sizes"].append(f"{shape[3]}×{shape[2]}")
             self.pool.release(name)
         for total in totals.values():
             total["gflop_per_frame"] = total["gflop"] / total["frames"]

@@ -20,18 +20,12 @@ from evalsuite.metrics.features import FEATURES, frames_per_pass
 def test_bench_held_blocks_against_fp32_weights(benchmark, network: str) -> None:
     if benchmark.disabled:
         pytest.skip("a timing comparison (a minute): run it with `nox -s bench`")
-    import open_clip
-    from open_clip.model import convert_weights_to_fp16
-
-    from evalsuite.networks.clip import ARCHITECTURES, _vision_tower, load_clip
+    from evalsuite.networks.clip import load_clip
 
     torch.manual_seed(0)
     ours = load_clip(None, network)
-    torch.manual_seed(0)  # the same draws and the same fp16 rounding, then fp32 throughout
-    config = open_clip.get_model_config(ARCHITECTURES[network])
-    fp32 = _vision_tower(config["embed_dim"], config["vision_cfg"], config.get("quick_gelu", False))
-    convert_weights_to_fp16(fp32)
-    fp32 = fp32.float().eval()
+    torch.manual_seed(0)  # the whole CLIP, fp32 throughout: the same image-tower weights
+    fp32 = load_clip(None, network, text=True).model.visual
     per_pass = frames_per_pass(FEATURES[f"{network}_image"], 224, 224, 32)
     images = torch.rand(per_pass, 3, 224, 224)
     with torch.no_grad():
