@@ -95,6 +95,25 @@ def coverage_warnings(data: ComparisonData) -> list[str]:
     return lines
 
 
+def skew_notes(pairs: pd.DataFrame, info: dict[str, MetricInfo]) -> list[str]:
+    """One line per significant pair whose winner on the mean is better on fewer than half of the paired
+    prompts: the verdict follows the mean (the table's estimate), and the reader should know that a few
+    prompts with large differences decide it."""
+    lines = []
+    for row in pairs[pairs["significant"]].itertuples(index=False):
+        higher = True if row.metric == QUALITY_SCORE else info[row.metric].higher_is_better
+        a_ahead = (row.diff > 0) == higher
+        winner, loser = (row.system_a, row.system_b) if a_ahead else (row.system_b, row.system_a)
+        share = row.a_win_rate if a_ahead else 1 - row.a_win_rate
+        if share < 0.5:
+            lines.append(
+                f"{row.metric}: {winner} is significantly ahead of {loser} on the mean, yet better on only "
+                f"{share:.0%} of the {row.n_paired} paired prompts: a few prompts with large differences "
+                "decide the mean (pairs.csv)"
+            )
+    return lines
+
+
 def compare(
     data: ComparisonData,
     *,
@@ -118,7 +137,8 @@ def compare(
     )  # fmt: skip
     comparison = Comparison(
         data, statistics, info, aggregation, alpha, n_resamples, published,
-        warnings=[*data.warnings, *coverage_warnings(data)], notes=list(data.notes),
+        warnings=[*data.warnings, *coverage_warnings(data)],
+        notes=[*data.notes, *skew_notes(statistics.pairs, info)],
     )  # fmt: skip
     if data.axes and data.prompts is not None:
         comparison.by_axis = score_breakdown(

@@ -9,10 +9,14 @@ metric (and VBench's quality score over the VBench dimensions present):
   frame pairs, as VBench's own code does for those two dimensions (every other VBench dimension
   averages videos equally there too).
 * **Pairs**: for every pair of systems, on the prompts both have an `ok` value for (`n_paired`, always
-  shown): the mean paired difference a − b (always per video, whatever the aggregation) with a paired
-  bootstrap 95% interval, the share of prompts where a is better (ties count half), and a two-sided
-  Wilcoxon signed-rank p (scipy; zero differences dropped, p = 1 when every difference is zero),
-  Holm-corrected over the pairs of that metric (`holm`, equal to statsmodels').
+  shown): the mean paired difference a − b (always per video, whatever the aggregation) with its 95%
+  t-interval and the two-sided paired t-test's p (`evalsuite.paired.mean_test`, equal to scipy's
+  `ttest_rel`), Holm-corrected over the pairs of that metric (`holm`, equal to statsmodels'); a pair
+  differs when its Holm p ≤ α. Estimate, interval and test are one: a pair that differs always does so
+  in the direction of its mean difference, which is the direction of the systems' means on those
+  prompts, so the table never shows a significant win against its own estimate. (A rank test, such as
+  Wilcoxon's, can reject in the direction opposite to the mean when the differences are skewed.) The
+  share of prompts where a is better (ties count half) is shown beside it as a description.
 * **Rank ranges**: [1 + #systems significantly better, N − #systems significantly worse], in the
   metric's own direction (lower is better for BRISQUE, NIQE, ...), as in the human layer.
 
@@ -28,17 +32,16 @@ dimensions' bootstrap means; its paired tests and rank ranges use the per-prompt
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from evalsuite.human.bootstrap import cluster_weights, percentile_interval
-from evalsuite.metrics.vbench_scale import QUALITY_DIMENSIONS
+from evalsuite.metrics.vbench_scale import QUALITY_DIMENSIONS, quality_score
 from evalsuite.multitest import holm
+from evalsuite.paired import mean_test, rejects
 from evalsuite.ranking import rank_ranges
 
 QUALITY_SCORE = "vbench_quality_score"
@@ -95,69 +98,29 @@ def weighted_means(weights: np.ndarray, values: np.ndarray, video_weights: np.nd
         return numerator / denominator
 
 
-def wilcoxon_p(differences: np.ndarray) -> float:
-    """Two-sided Wilcoxon signed-rank p of paired differences (1.0 when all are zero, NaN when none)."""
-    if len(differences) == 0:
-        return float("nan")
-    if not np.any(differences):
-        return 1.0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # scipy warns on ties and small n; the p it returns is right
-        return float(stats.wilcoxon(differences, zero_method="wilcox", alternative="two-sided").pvalue)
-
-
-def _pairs(
-    metric: str, matrix: np.ndarray, systems: list[str], weights: np.ndarray, higher: bool
-) -> list[dict]:
-    index = list(combinations(range(len(systems)), 2))
-    if not index:
-        return []
-    valid = ~np.isnan(matrix)
-    both = np.stack([valid[:, i] & valid[:, j] for i, j in index], axis=1)
-    diffs = np.stack([matrix[:, i] - matrix[:, j] for i, j in index], axis=1)
-    diffs = np.where(both, diffs, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        boot = (weights @ diffs) / (weights @ both)
-    low, high = percentile_interval(boot, CONFIDENCE)
+def _pairs(metric: str, matrix: np.ndarray, systems: list[str], higher: bool) -> list[dict]:
     rows = []
-    for k, (i, j) in enumerate(index):
-        d = diffs[both[:, k], k]
+    for i, j in combinations(range(len(systems)), 2):
+        both = ~np.isnan(matrix[:, i]) & ~np.isnan(matrix[:, j])
+        d = matrix[both, i] - matrix[both, j]
         n = len(d)
+        test = mean_test(d, confidence=CONFIDENCE)
         a_better = (d > 0) if higher else (d < 0)
         rows.append(
             {"metric": metric, "system_a": systems[i], "system_b": systems[j], "n_paired": n,
-             "mean_a": float(matrix[both[:, k], i].mean()) if n else np.nan,
-             "mean_b": float(matrix[both[:, k], j].mean()) if n else np.nan,
-             "diff": float(d.mean()) if n else np.nan, "diff_ci95_low": low[k], "diff_ci95_high": high[k],
+             "mean_a": float(matrix[both, i].mean()) if n else np.nan,
+             "mean_b": float(matrix[both, j].mean()) if n else np.nan,
+             "diff": test.estimate, "diff_ci95_low": test.low, "diff_ci95_high": test.high,
              "a_win_rate": float((a_better.sum() + 0.5 * (d == 0).sum()) / n) if n else np.nan,
-             "p_wilcoxon": wilcoxon_p(d)}
+             "p": test.p}
         )  # fmt: skip
     return rows
 
 
-def quality_per_prompt(matrices: dict[str, np.ndarray], info: dict[str, MetricInfo]) -> np.ndarray | None:
-    """Per prompt × system, VBench's quality score over the VBench dimensions among `matrices` (NaN where
-    one of them is missing); None when no metric is a VBench quality dimension."""
-    parts = [
-        (QUALITY_DIMENSIONS[info[m].vbench_dimension], matrix)
-        for m, matrix in matrices.items()
-        if info[m].vbench_dimension in QUALITY_DIMENSIONS
-    ]
-    if not parts:
-        return None
-    total = sum(w * (x - lo) / (hi - lo) for (lo, hi, w), x in parts)
-    return total / sum(w for (_, _, w), _ in parts)
-
-
-def _quality_from_means(means: dict[str, np.ndarray], info: dict[str, MetricInfo]) -> np.ndarray:
-    """VBench's quality score from dimension means (any trailing shape), over the dimensions present."""
-    parts = [
-        (QUALITY_DIMENSIONS[info[m].vbench_dimension], value)
-        for m, value in means.items()
-        if info[m].vbench_dimension in QUALITY_DIMENSIONS
-    ]
-    total = sum(w * (x - lo) / (hi - lo) for (lo, hi, w), x in parts)
-    return total / sum(w for (_, _, w), _ in parts)
+def _quality(values: dict[str, np.ndarray], info: dict[str, MetricInfo]) -> np.ndarray | None:
+    """VBench's quality score over the VBench quality dimensions among the metrics of `values` (arrays
+    of one shape: prompts × systems, or resamples × systems); None when there is none."""
+    return quality_score({info[m].vbench_dimension: x for m, x in values.items() if info[m].vbench_dimension})
 
 
 def compare_systems(
@@ -206,9 +169,9 @@ def compare_systems(
                 {"metric": metric, "system": system, "n_ok": n_ok, "n_failed": n_failed,
                  "n_missing": n_missing, "mean": point[j], "ci95_low": low[j], "ci95_high": high[j]}
             )  # fmt: skip
-        pair_rows += _pairs(metric, matrix, systems, weights, info[metric].higher_is_better)
+        pair_rows += _pairs(metric, matrix, systems, info[metric].higher_is_better)
 
-    quality = quality_per_prompt(matrices, info)
+    quality = _quality(matrices, info)
     quality_label = None
     if quality is not None:
         present = sum(info[m].vbench_dimension in QUALITY_DIMENSIONS for m in metrics)
@@ -217,10 +180,10 @@ def compare_systems(
             if present < len(QUALITY_DIMENSIONS)
             else ""
         )
-        point = _quality_from_means(
+        point = _quality(
             {m: np.array([r["mean"] for r in mean_rows if r["metric"] == m]) for m in metrics}, info
         )
-        boot = _quality_from_means({m: boot_means[m] for m in metrics}, info)
+        boot = _quality({m: boot_means[m] for m in metrics}, info)
         boot_means[QUALITY_SCORE] = boot
         low, high = percentile_interval(boot, CONFIDENCE)
         for j, system in enumerate(systems):
@@ -229,37 +192,35 @@ def compare_systems(
                 {"metric": QUALITY_SCORE, "system": system, "n_ok": n_ok, "n_failed": len(prompts) - n_ok,
                  "n_missing": 0, "mean": point[j], "ci95_low": low[j], "ci95_high": high[j]}
             )  # fmt: skip
-        pair_rows += _pairs(QUALITY_SCORE, quality, systems, weights, True)
+        pair_rows += _pairs(QUALITY_SCORE, quality, systems, True)
 
     means = pd.DataFrame(mean_rows)
     pairs = pd.DataFrame(
         pair_rows,
         columns=["metric", "system_a", "system_b", "n_paired", "mean_a", "mean_b", "diff", "diff_ci95_low",
-                 "diff_ci95_high", "a_win_rate", "p_wilcoxon"],
+                 "diff_ci95_high", "a_win_rate", "p"],
     )  # fmt: skip
     pairs["p_holm"] = np.nan
     for index in pairs.groupby("metric", sort=False).groups.values():
-        pvals = pairs.loc[index, "p_wilcoxon"].to_numpy(dtype=float)
+        pvals = pairs.loc[index, "p"].to_numpy(dtype=float)
         tested = ~np.isnan(pvals)
         if tested.any():
             adjusted = np.full(len(pvals), np.nan)
             adjusted[tested] = holm(pvals[tested])
             pairs.loc[index, "p_holm"] = adjusted
-    pairs["significant"] = pairs["p_holm"] < alpha
-    ranks = rank_table(means, pairs, info, alpha)
+    pairs["significant"] = rejects(pairs["p_holm"], alpha)
+    ranks = rank_table(means, pairs, info)
     return ComparisonStatistics(means, pairs, ranks, boot_means, quality_label, prompts, weights)
 
 
-def rank_table(
-    means: pd.DataFrame, pairs: pd.DataFrame, info: dict[str, MetricInfo], alpha: float
-) -> pd.DataFrame:
+def rank_table(means: pd.DataFrame, pairs: pd.DataFrame, info: dict[str, MetricInfo]) -> pd.DataFrame:
     """Per metric, every system's rank range in the metric's direction (see `evalsuite.ranking`)."""
     tables = []
     for metric, group in means.groupby("metric", sort=False):
         higher = True if metric == QUALITY_SCORE else info[metric].higher_is_better
         sign = 1.0 if higher else -1.0
         estimates = group.set_index("system")["mean"] * sign
-        significant = pairs[(pairs["metric"] == metric) & (pairs["p_holm"] < alpha)]
+        significant = pairs[(pairs["metric"] == metric) & pairs["significant"]]
         wins = [
             (r.system_a, r.system_b) if r.diff * sign > 0 else (r.system_b, r.system_a)
             for r in significant.itertuples(index=False)

@@ -30,6 +30,7 @@ from statsmodels.stats.proportion import proportion_confint
 from evalsuite.human.bootstrap import cluster_weights, percentile_interval
 from evalsuite.human.ratings import Ratings
 from evalsuite.multitest import holm
+from evalsuite.paired import rejects
 from evalsuite.ranking import rank_ranges
 
 OVERALL = "overall"
@@ -144,7 +145,7 @@ def aggregate_absolute(
         for index in pairs.groupby("criterion").groups.values():  # Holm within each criterion's family
             pvals = pairs.loc[index, p_column].to_numpy()
             pairs.loc[index, "p_holm"] = holm(pvals)
-        pairs["significant"] = pairs["p_holm"] < alpha
+        pairs["significant"] = rejects(pairs["p_holm"], alpha)
     rates = pd.DataFrame(rate_rows)
     return AbsoluteResult(videos, rates, pairs, rank_with_ties(rates, pairs, primary, alpha))
 
@@ -194,7 +195,7 @@ def rank_with_ties(rates: pd.DataFrame, pairs: pd.DataFrame, primary: str, alpha
     """Rank range per model on `primary`: [1 + #significantly better, N − #significantly worse]."""
     primary_rates = rates[rates["criterion"] == primary].set_index("model")["rate"]
     significant = (
-        pairs[(pairs["criterion"] == primary) & (pairs["p_holm"] < alpha)] if not pairs.empty else pairs
+        pairs[(pairs["criterion"] == primary) & rejects(pairs["p_holm"], alpha)] if not pairs.empty else pairs
     )
     wins = [
         (row.model_a, row.model_b) if row.diff > 0 else (row.model_b, row.model_a)

@@ -21,6 +21,7 @@ import numpy as np
 from scipy import stats
 
 from evalsuite.human.absolute import mcnemar_pvalue
+from evalsuite.paired import rejects
 
 
 def majority_error(raters_per_video: int, noise: float) -> float:
@@ -77,5 +78,5 @@ def simulated_power(
         flips = rng.random((n_prompts, 2, raters_per_video)) < noise
         said = truth[:, :, None] ^ flips
         verdict = 2 * said.sum(axis=2) > raters_per_video
-        rejected += mcnemar_pvalue(verdict[:, 0], verdict[:, 1])[2] < alpha
+        rejected += rejects(mcnemar_pvalue(verdict[:, 0], verdict[:, 1])[2], alpha)
     return rejected / repeats

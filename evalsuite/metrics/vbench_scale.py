@@ -14,3 +14,23 @@ QUALITY_DIMENSIONS: dict[str, tuple[float, float, float]] = {
     "imaging quality": (0.0, 1.0, 1.0),
     "dynamic degree": (0.0, 1.0, 0.5),
 }
+
+
+def normalised(dimension: str, value):
+    """VBench's normalisation of one quality dimension's score: (value − Min) / (Max − Min), not clipped."""
+    low, high, _ = QUALITY_DIMENSIONS[dimension]
+    return (value - low) / (high - low)
+
+
+def quality_score(values: dict[str, object]):
+    """VBench's quality score over the quality dimensions given: Σ_d w_d · normalised_d / Σ_d w_d.
+
+    `values` maps a VBench dimension name to its score: a number, or arrays of one shape (per prompt,
+    per bootstrap resample, ...), combined element-wise. VBench counts a dimension it was not given as 0;
+    here the sum runs over the dimensions present (the callers label such a score partial). None when no
+    quality dimension is among `values`."""
+    present = [d for d in values if d in QUALITY_DIMENSIONS]
+    if not present:
+        return None
+    total = sum(QUALITY_DIMENSIONS[d][2] * normalised(d, values[d]) for d in present)
+    return total / sum(QUALITY_DIMENSIONS[d][2] for d in present)

@@ -5,15 +5,23 @@ For each metric, the videos of both runs are paired by prompt id (only prompts s
 With d_i the per-prompt degradation (baseline - candidate when higher is better, else the reverse):
 
     wilcoxon   one-sided Wilcoxon signed-rank test of H0: d is symmetric about 0 vs d shifted > 0
-               (scipy.stats.wilcoxon, zero differences dropped)
+               (scipy.stats.wilcoxon, zero differences dropped); the degradation it reports is the
+               test's own estimate, Hodges–Lehmann's (median of the Walsh averages), with its
+               distribution-free 95% interval (evalsuite/paired.py)
     bootstrap  one-sided percentile bootstrap of the mean of d: p = share of resampled means <= 0
-               (scipy.stats.bootstrap, prompts resampled in pairs)
+               (scipy.stats.bootstrap, prompts resampled in pairs); the degradation is the mean of d
+               with the same bootstrap's 95% interval
+
+Each method's verdict is stated with the estimate that belongs to its test, so a metric is never called
+worse with a degradation of the other sign: with skewed differences (most prompts a little better, a few
+much worse) the signed-rank test and the mean can point opposite ways. `mean_degradation` is always
+reported beside it.
 
 The p-values of all metrics are Holm-corrected (evalsuite/multitest.py), so `alpha` bounds the chance that any
 metric is flagged when nothing changed. A metric fails the gate when its corrected p ≤ alpha AND its mean
 degradation is at least its minimum effect (`min_effect`, or `min_relative_effect` x |baseline mean|):
 a significant but negligible drop over many prompts does not fail a build. Every mean degradation gets
-a paired bootstrap 95% interval. No torch here: this runs in a second on any machine.
+a 95% interval. No torch here: this runs in a second on any machine.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ from scipy import stats
 
 from evalsuite.errors import SuiteError
 from evalsuite.multitest import holm
+from evalsuite.paired import hodges_lehmann, rejects, wilcoxon_p
 
 
 class RunTableError(SuiteError):
@@ -36,6 +45,7 @@ class RunTableError(SuiteError):
 
 
 SCORE_COLUMNS = ("prompt_id", "metric", "value", "status")
+ESTIMATES = {"wilcoxon": "Hodges–Lehmann", "bootstrap": "mean"}
 
 
 def load_scores(path: str | Path) -> pd.DataFrame:
@@ -102,7 +112,7 @@ class QualityResult:
                 "pairs": t["n_pairs"],
                 "baseline": t["baseline_mean"].map(lambda v: f"{v:.4g}"),
                 "candidate": t["candidate_mean"].map(lambda v: f"{v:.4g}"),
-                "degradation [95% CI]": [
+                f"degradation ({ESTIMATES[self.method]}) [95% CI]": [
                     f"{d:+.4g} [{lo:+.4g}, {hi:+.4g}]"
                     for d, lo, hi in zip(t["degradation"], t["ci95_low"], t["ci95_high"], strict=True)
                 ],
@@ -116,8 +126,9 @@ class QualityResult:
             f"## {title}: {status}",
             "",
             f"Paired per-prompt {'Wilcoxon signed-rank' if self.method == 'wilcoxon' else 'bootstrap'} test per "
-            f"metric, one-sided (worse), Holm-corrected at α = {self.alpha}; a metric fails when its "
-            "degradation is significant and at least its minimum effect. Degradation is in the metric's "
+            f"metric, one-sided (worse), Holm-corrected, significant when p (Holm) ≤ {self.alpha}; a metric "
+            f"fails when its degradation ({ESTIMATES[self.method]}, the test's own estimate) is significant, "
+            "positive and at least its minimum effect. Degradation is in the metric's "
             "units, positive = worse.",
             "",
             view.to_markdown(index=False),
@@ -145,7 +156,7 @@ def _p_value(d: np.ndarray, method: str, boot, n_resamples: int) -> float:
     if len(d) == 0 or np.all(d == 0):
         return 1.0
     if method == "wilcoxon":
-        return float(stats.wilcoxon(d, alternative="greater", zero_method="wilcox").pvalue)
+        return wilcoxon_p(d, alternative="greater")
     if boot is None:  # every prompt moved by the same amount: the bootstrap distribution is a point
         return 0.0 if d[0] > 0 else 1.0
     return float(max(np.mean(boot.bootstrap_distribution <= 0), 1.0 / (n_resamples + 1)))
@@ -195,9 +206,14 @@ def compare_runs(
         sign = 1.0 if higher_is_better[name] else -1.0
         d = sign * (b[prompts].to_numpy() - c[prompts].to_numpy())
         rng = np.random.default_rng([seed, i])
-        # one bootstrap serves both the interval and, with method=bootstrap, the p-value
-        boot = _bootstrap_means(d, n_resamples, rng) if intervals or method == "bootstrap" else None
-        low, high = _interval(d, boot) if intervals else (np.nan, np.nan)
+        if method == "wilcoxon":
+            hl = hodges_lehmann(d) if len(d) else None
+            estimate = hl.estimate if hl else np.nan
+            low, high = (hl.low, hl.high) if hl and intervals else (np.nan, np.nan)
+        else:  # one bootstrap serves both the interval and the p-value
+            boot = _bootstrap_means(d, n_resamples, rng)
+            estimate = float(d.mean()) if len(d) else np.nan
+            low, high = _interval(d, boot) if intervals else (np.nan, np.nan)
         threshold = (min_effect or {}).get(
             name, min_relative_effect * abs(float(b[prompts].mean())) if len(prompts) else 0.0
         )
@@ -209,17 +225,19 @@ def compare_runs(
                 "only_candidate": len(c.index.difference(b.index)),
                 "baseline_mean": float(b[prompts].mean()) if len(prompts) else np.nan,
                 "candidate_mean": float(c[prompts].mean()) if len(prompts) else np.nan,
-                "degradation": float(d.mean()) if len(d) else np.nan,
+                "degradation": estimate,
+                "mean_degradation": float(d.mean()) if len(d) else np.nan,
                 "ci95_low": low,
                 "ci95_high": high,
                 "min_effect": float(threshold),
-                "p_value": _p_value(d, method, boot, n_resamples),
+                "p_value": _p_value(d, method, None if method == "wilcoxon" else boot, n_resamples),
             }
         )
     table = pd.DataFrame(rows)
     p_holm = holm(table["p_value"].to_numpy())
-    reject = p_holm <= alpha
+    reject = rejects(p_holm, alpha)
     table["p_holm"] = p_holm
-    degraded = reject & (table["degradation"] >= table["min_effect"]) & (table["degradation"] > 0)
-    table["verdict"] = np.where(degraded, "degraded", np.where(reject, "worse, below min effect", "ok"))
+    worse = reject & (table["degradation"] > 0)  # never "worse" against the test's own estimate
+    degraded = worse & (table["degradation"] >= table["min_effect"])
+    table["verdict"] = np.where(degraded, "degraded", np.where(worse, "worse, below min effect", "ok"))
     return QualityResult(table, alpha, method)

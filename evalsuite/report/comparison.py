@@ -103,8 +103,8 @@ def caption(comparison: Comparison) -> str:
     text = (
         f"{len(data.systems)} systems on {data.prompt_set.name} ({data.prompt_set.n_prompts:,} prompts). "
         f"Each cell: mean over prompts ({AGGREGATION_TEXT[comparison.aggregation]}) and, in brackets, the "
-        "rank range the data allow: systems that paired two-sided Wilcoxon signed-rank tests (Holm within "
-        f"the metric, alpha {comparison.alpha:g}) do not separate share ranks. ↑/↓: higher/lower is better."
+        "rank range the data allow: systems whose mean paired difference the two-sided paired t-test (Holm "
+        f"within the metric, p ≤ {comparison.alpha:g}) does not separate share ranks. ↑/↓: higher/lower is better."
     )
     if comparison.human is not None:
         text += f" Human columns: share of videos judged good (majority of raters); ranking on {OVERALL}."
@@ -129,7 +129,8 @@ def facts(comparison: Comparison) -> list[tuple[str, str]]:
         (
             "statistics",
             f"prompt-bootstrap 95% intervals ({comparison.n_resamples:,} resamples shared by every system, "
-            f"metric and pair); paired Wilcoxon signed-rank tests, Holm within each metric, alpha {comparison.alpha:g}",
+            f"metric); pairs: mean paired difference with its t-interval and the paired t-test, Holm within each "
+            f"metric, a pair differs when p (Holm) ≤ {comparison.alpha:g}",
         ),
         *([("VBench quality score", stats.quality_label)] if stats.quality_label else []),
     ]
@@ -150,7 +151,7 @@ def pairs_view(comparison: Comparison) -> pd.DataFrame:
                 )
             ],
             "A better on": pairs["a_win_rate"].map(lambda v: "–" if pd.isna(v) else f"{v:.0%}"),
-            "p": pairs["p_wilcoxon"].map(lambda v: "–" if pd.isna(v) else f"{v:.3g}"),
+            "p": pairs["p"].map(lambda v: "–" if pd.isna(v) else f"{v:.3g}"),
             "p (Holm)": pairs["p_holm"].map(lambda v: "–" if pd.isna(v) else f"{v:.3g}"),
             "differ": pairs["significant"].map({True: "yes", False: "no"}),
         }

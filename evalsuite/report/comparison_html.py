@@ -70,8 +70,8 @@ def render_comparison_html(comparison: Comparison, title: str) -> str:
     parts += [
         "<h2>Paired comparisons</h2>",
         "<p class='muted'>Per metric: % of prompts on which the row system beats the column system (ties "
-        "count half; columns numbered as the rows); * where the paired Wilcoxon test separates them after "
-        "Holm.</p>",
+        "count half; columns numbered as the rows); * where the paired t-test on their mean difference "
+        "separates them after Holm.</p>",
         html_page.img(figures.win_rate_grid(stats.pairs, systems, metrics, headers), "win rates"),
         "<details><summary>Every pair: paired differences and tests (pairs.csv)</summary>",
         html_page.table(pairs_view(comparison), align="left3"),

@@ -18,7 +18,7 @@ from __future__ import annotations
 import pandas as pd
 
 from evalsuite.metrics import METRICS
-from evalsuite.metrics.vbench_scale import QUALITY_DIMENSIONS
+from evalsuite.metrics.vbench_scale import QUALITY_DIMENSIONS, normalised, quality_score
 
 
 def normalised_table(by_model: pd.DataFrame) -> pd.DataFrame:
@@ -33,19 +33,15 @@ def normalised_table(by_model: pd.DataFrame) -> pd.DataFrame:
         }
         if not means:
             continue
-        weighted, weights = 0.0, 0.0
         for dimension, (low, high, weight) in QUALITY_DIMENSIONS.items():
             metric, mean = means.get(dimension, (None, float("nan")))
-            normalised = (mean - low) / (high - low)
-            rows.append((model, dimension, metric, mean, low, high, weight, normalised))
-            if metric is not None:
-                weighted += weight * normalised
-                weights += weight
+            rows.append((model, dimension, metric, mean, low, high, weight, normalised(dimension, mean)))
         present = sum(dim in means for dim in QUALITY_DIMENSIONS)
         label = "quality score"
         if present < len(QUALITY_DIMENSIONS):
             label += f" (partial: {present} of {len(QUALITY_DIMENSIONS)} dimensions)"
-        rows.append((model, label, None, *[float("nan")] * 4, weighted / weights))
+        score = quality_score({dimension: mean for dimension, (_, mean) in means.items()})
+        rows.append((model, label, None, *[float("nan")] * 4, score))
     return pd.DataFrame(
         rows,
         columns=["model", "dimension", "metric", "mean", "vbench_min", "vbench_max", "weight", "normalised"],

@@ -8,11 +8,13 @@ and only checks that both pipelines take the same step.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 
 import pytest
 import torch
 from generation.peers import diffusers_pipeline
+from tolerance import assert_fp32_agree
 from transformer.peers import MID, build_pair
 
 from hyvideo.pipeline import HunyuanVideoPipeline, SamplingConfig
@@ -77,7 +79,14 @@ def test_bench_denoising_step_vs_diffusers(benchmark, pipelines, case: str) -> N
 
     theirs.set_progress_bar_config(disable=True)
     result = benchmark.pedantic(our_step, rounds=5, warmup_rounds=1)
-    assert (result - their_step()).abs().max() <= 1e-4
+    # the same step in float64 measures our fp32 rounding error on this CPU, which sets the bound
+    wide = dataclasses.replace(
+        ours, transformer=copy.deepcopy(ours.transformer), vae=copy.deepcopy(ours.vae),
+        text_encoders=copy.deepcopy(ours.text_encoders), dtype=torch.float64,
+    )  # fmt: skip
+    exact = wide.sample(text.to("cpu", torch.float64), config, noise.double(),
+                        None if negative is None else negative.to("cpu", torch.float64))  # fmt: skip
+    assert_fp32_agree(result, their_step(), exact)
     if benchmark.disabled:
         return
     peak = peak_matmul_gflops()

@@ -68,8 +68,11 @@ def test_pairs_equal_scipy_and_statsmodels() -> None:
     scores = simulated_scores({"a": 0.3, "b": 0.0, "c": 0.1}, n_prompts=60, seed=3)
     result = compare_systems(scores, ["a", "b", "c"], {"m": MetricInfo()}, n_resamples=400)
     wide = scores.pivot(index="prompt_id", columns="system", values="value")
-    expected_p = [stats.wilcoxon(wide[a] - wide[b]).pvalue for a, b in (("a", "b"), ("a", "c"), ("b", "c"))]
-    np.testing.assert_allclose(result.pairs["p_wilcoxon"], expected_p, rtol=1e-12)
+    expected = [stats.ttest_rel(wide[a], wide[b]) for a, b in (("a", "b"), ("a", "c"), ("b", "c"))]
+    expected_p = [t.pvalue for t in expected]
+    np.testing.assert_allclose(result.pairs["p"], expected_p, rtol=1e-12)
+    intervals = np.array([tuple(t.confidence_interval(0.95)) for t in expected])
+    np.testing.assert_allclose(result.pairs[["diff_ci95_low", "diff_ci95_high"]], intervals, rtol=1e-12)
     np.testing.assert_allclose(
         result.pairs["p_holm"], multipletests(expected_p, method="holm")[1], rtol=1e-12
     )
@@ -168,3 +171,67 @@ def test_holm_equals_statsmodels(seed: int) -> None:
     pvalues = rng.uniform(0, 0.2, size=rng.integers(1, 20))
     pvalues[: len(pvalues) // 3] = pvalues[0]  # ties
     np.testing.assert_allclose(holm(pvalues), multipletests(pvalues, method="holm")[1], rtol=1e-15)
+
+
+def skewed_pair(n: int = 200) -> pd.DataFrame:
+    """A ahead of B by 0.1 on 85% of the prompts, B ahead by 2.0 on the rest: the median and most Walsh
+    averages favour A, the mean favours B (mean difference 0.85·0.1 − 0.15·2 = −0.215)."""
+    rng = np.random.default_rng(7)
+    base = rng.normal(0.0, 1.0, n)
+    diff = np.where(np.arange(n) < int(0.85 * n), 0.1, -2.0) + rng.normal(0.0, 0.01, n)
+    rows = [
+        {"system": "A", "prompt_id": f"p{k:04d}", "metric": "m", "value": base[k] + diff[k], "status": "ok"}
+        for k in range(n)
+    ]
+    rows += [
+        {"system": "B", "prompt_id": f"p{k:04d}", "metric": "m", "value": base[k], "status": "ok"}
+        for k in range(n)
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_a_skewed_pair_is_never_won_against_its_own_estimate() -> None:
+    """The review's case: Wilcoxon's signed-rank test calls A better (significantly), the mean calls B
+    better. The comparison's one rule (the mean, its t-interval, the t-test) names B, the ranks agree with
+    the means, and a note says that A is better on most prompts."""
+    from evalsuite.compare import skew_notes
+
+    scores = skewed_pair()
+    wide = scores.pivot(index="prompt_id", columns="system", values="value")
+    d = (wide["A"] - wide["B"]).to_numpy()
+    assert stats.wilcoxon(d, alternative="greater").pvalue < 1e-6 and d.mean() < -0.2  # the two disagree
+    info = {"m": MetricInfo()}
+    result = compare_systems(scores, ["A", "B"], info, n_resamples=200)
+    pair = result.pairs.iloc[0]
+    assert pair["significant"] and pair["diff"] < 0 and pair["diff_ci95_high"] < 0
+    assert pair["a_win_rate"] > 0.8
+    assert result.ranks.set_index("system")["rank"].to_dict() == {"B": "1", "A": "2"}
+    means = result.means.set_index("system")["mean"]
+    assert means["B"] > means["A"]
+    (note,) = skew_notes(result.pairs, info)
+    assert note.startswith("m: B is significantly ahead of A on the mean, yet better on only 15% of the 200")
+
+
+def test_no_significant_pair_contradicts_its_estimate_or_interval() -> None:
+    """Over many random comparisons, skewed and heavy-tailed ones included: every significant pair's mean
+    difference and 95% interval lie on the winner's side, and p (Holm) ≤ alpha is the rule."""
+    rng = np.random.default_rng(0)
+    for trial in range(60):
+        n = int(rng.integers(5, 80))
+        base = rng.normal(0, 1, n)
+        rows = []
+        for system, shift in (("a", 0.0), ("b", rng.normal(0, 0.3)), ("c", rng.normal(0, 0.3))):
+            noise = rng.standard_t(2, n) * 0.3 if trial % 2 else rng.exponential(0.5, n) - 0.5
+            rows += [{"system": system, "prompt_id": f"p{k}", "metric": "m", "value": base[k] + shift + noise[k],
+                      "status": "ok"} for k in range(n)]  # fmt: skip
+        result = compare_systems(pd.DataFrame(rows), ["a", "b", "c"], {"m": MetricInfo()}, n_resamples=20)
+        pairs = result.pairs
+        assert (pairs["significant"] == (pairs["p_holm"] <= 0.05)).all()
+        for row in pairs[pairs["significant"]].itertuples():
+            assert np.sign(row.diff_ci95_low) == np.sign(row.diff_ci95_high) == np.sign(row.diff) != 0
+        ranks = result.ranks.set_index("system")
+        for row in pairs[pairs["significant"]].itertuples():
+            winner, loser = (row.system_a, row.system_b) if row.diff > 0 else (row.system_b, row.system_a)
+            assert (
+                ranks.loc[winner, "mean"] > ranks.loc[loser, "mean"]
+            )  # every prompt is ok: paired = overall
