@@ -67,7 +67,9 @@ def kendall_b_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return (sx * sy).sum(1) / np.sqrt((n0 - (sx == 0).sum(1)) * (n0 - (sy == 0).sum(1)))
 
 
-def _check_names(ratings: Ratings, systems: list[str]) -> list[str]:
+def check_rated_names(ratings: Ratings, systems: list[str]) -> list[str]:
+    """Every rated model must be a compared system (else one line naming both lists); returns a note
+    naming the systems nobody rated."""
     extra = sorted(set(ratings.models) - set(systems))
     if extra:
         raise ComparisonError(
@@ -87,7 +89,7 @@ def human_comparison(
     n_resamples: int = 1000,
     seed: int = 0,
 ) -> HumanComparison:
-    notes = _check_names(ratings, data.systems)
+    notes = check_rated_names(ratings, data.systems)
     absolute = aggregate_absolute(ratings, alpha=alpha, n_resamples=n_resamples, seed=seed)
     criteria = [*ratings.criteria, OVERALL]
     outside = sorted(set(ratings.table["prompt_id"]) - set(statistics.prompts))

@@ -18,37 +18,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from evalsuite.compare import ComparisonData, compare, load_runs
-from evalsuite.compare.published import load_published
 from evalsuite.config.schema import CompareConfig, EvalConfig, HumanConfig
+from evalsuite.pipeline.inputs import RunInputs, comparison_ratings, read_published
 from evalsuite.report.comparison import write_comparison
 
 log = logging.getLogger(__name__)
 
 
-def _ratings(human: HumanConfig):
-    from evalsuite.human.ratings import load_absolute
-
-    return load_absolute(
-        Path(human.ratings).expanduser(), scale=human.scale, pass_threshold=human.pass_threshold,
-        criteria=tuple(human.criteria),
-    )  # fmt: skip
-
-
-def read_published(options: CompareConfig, systems: list[str]):
-    """The published rows `options` names, checked against the registry and the measured systems."""
-    from evalsuite.metrics import METRICS
-
-    if not options.published:
-        return None
-    return load_published(options.published, set(METRICS), systems, options.published_systems)
-
-
-def build_comparison(
-    data: ComparisonData, options: CompareConfig, human: HumanConfig | None = None, published=None
-):
+def build_comparison(data: ComparisonData, options: CompareConfig, published=None, ratings=None):
     """The comparison of `data` under `options`, with the `published` rows (`read_published`) and the
-    ratings `human` names (read and checked here)."""
-    ratings = _ratings(human) if human is not None and human.ratings else None
+    human `ratings` (`evalsuite.pipeline.inputs.comparison_ratings`), both read and checked first."""
     return compare(
         data, aggregation=options.aggregation, alpha=options.alpha, n_resamples=options.n_resamples,
         seed=options.seed, published=published, ratings=ratings,
@@ -56,11 +35,12 @@ def build_comparison(
 
 
 def run_comparison(
-    cfg: EvalConfig, data: ComparisonData, out_dir: Path, published=None, distribution=None
+    cfg: EvalConfig, data: ComparisonData, out_dir: Path, inputs: RunInputs, distribution=None
 ) -> dict[str, Path]:
-    """The joint job's last stage: compare the systems it scored (`published`: the rows the job read and
-    checked before making any video; `distribution`: the set-level metrics' table, when computed)."""
-    comparison = build_comparison(data, cfg.compare, cfg.human, published)
+    """The joint job's last stage: compare the systems it scored (`inputs`: the published rows and
+    ratings the job read and checked before making any video; `distribution`: the set-level metrics'
+    table, when computed)."""
+    comparison = build_comparison(data, cfg.compare, inputs.published, inputs.comparison_ratings)
     comparison.distribution = distribution
     files = write_comparison(comparison, out_dir, cfg.report.title)
     log.info("comparison of %d systems: %s", len(data.systems), out_dir / "comparison.md")
@@ -102,7 +82,9 @@ def compare_main(args: Sequence[str]) -> int:
     )  # fmt: skip
     human = HumanConfig(ratings=ns.ratings, scale=ns.scale, pass_threshold=ns.pass_threshold, output_dir="")
     data = load_runs(ns.runs)
-    comparison = build_comparison(data, options, human, read_published(options, data.systems))
+    published = read_published(options, data.systems)
+    ratings = comparison_ratings(human) if human.ratings else None
+    comparison = build_comparison(data, options, published, ratings)
     from evalsuite.pipeline.distribution import read_run_distributions  # imports torch: only here
 
     comparison.distribution, notes = read_run_distributions([Path(f).expanduser() for f in ns.runs])

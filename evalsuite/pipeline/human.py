@@ -13,26 +13,11 @@ import pandas as pd
 
 from evalsuite.breakdown import rate_breakdown
 from evalsuite.config.schema import HumanConfig
-from evalsuite.human.analysis import CampaignAnalysis, analyse_campaign, load_published
-from evalsuite.human.ratings import RatingsError, load_absolute, load_pairwise
+from evalsuite.human.analysis import CampaignAnalysis, analyse_campaign
+from evalsuite.pipeline.inputs import HumanInputs, read_human
 from evalsuite.report.human import write_human_report
 
 log = logging.getLogger(__name__)
-
-
-def _read_scores(path: str) -> pd.DataFrame:
-    file = Path(path).expanduser()
-    if not file.is_file():
-        raise RatingsError(
-            f"{file}: score table not found (human.scores lists scores.parquet files of eval runs)"
-        )
-    table = (
-        pd.read_parquet(file) if file.suffix == ".parquet" else pd.read_csv(file, dtype={"prompt_id": str})
-    )
-    missing = [c for c in ("model", "prompt_id", "metric", "value", "status") if c not in table.columns]
-    if missing:
-        raise RatingsError(f"{file}: missing column(s) {missing}; is this an eval run's scores table?")
-    return table
 
 
 def run_human(
@@ -43,29 +28,15 @@ def run_human(
     title: str | None = None,
     run_warnings: list[str] | None = None,
     prompt_axes: tuple[pd.DataFrame, tuple[str, ...]] | None = None,
+    inputs: HumanInputs | None = None,
 ) -> tuple[CampaignAnalysis, dict[str, Path]]:
     """Aggregate the configured campaign and write its report folder; returns the analysis and files.
     `run_warnings` (e.g. "the videos come from random weights") head the report's warnings;
-    `prompt_axes` (the prompt table and its axis columns) adds pass rates per axis value."""
-    if cfg.ratings is None:
-        raise RatingsError(
-            "no ratings to aggregate: set human.ratings=<ratings.csv|parquet> (with human=ratings)"
-        )
-    criteria = tuple(cfg.criteria)
-    models = tuple(cfg.models) if cfg.models else None
-    ratings = load_absolute(
-        Path(cfg.ratings).expanduser(), scale=cfg.scale, pass_threshold=cfg.pass_threshold,
-        criteria=criteria, models=models,
-    )  # fmt: skip
-    pairwise = (
-        load_pairwise(Path(cfg.pairwise).expanduser(), criteria=criteria, models=models)
-        if cfg.pairwise
-        else None
-    )
-    published = (
-        load_published(Path(cfg.published).expanduser(), [*criteria, "overall"]) if cfg.published else None
-    )
-    tables = [t for t in [scores, *map(_read_scores, cfg.scores)] if t is not None]
+    `prompt_axes` (the prompt table and its axis columns) adds pass rates per axis value; `inputs`: the
+    files `cfg` names, when the caller read and checked them before its own work (`read_human`)."""
+    inputs = inputs or read_human(cfg)
+    ratings, pairwise, published = inputs.ratings, inputs.pairwise, inputs.published
+    tables = [t for t in [scores, *inputs.scores] if t is not None]
     log.info(
         "human ratings %s: %d judgements, %d models", cfg.ratings, len(ratings.table), len(ratings.models)
     )

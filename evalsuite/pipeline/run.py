@@ -23,6 +23,7 @@ from evalsuite.data.prompt_sets import PromptSet
 from evalsuite.errors import ConfigError
 from evalsuite.pipeline.generate import generate_videos, merge_shards, resolve_device, shard_of
 from evalsuite.pipeline.ingest import ingest_videos_dir
+from evalsuite.pipeline.inputs import check_inputs
 from evalsuite.pipeline.prompts import load_prompts
 from evalsuite.pipeline.score import ScoreRun, build_metrics, score_videos
 from evalsuite.report.markdown import ReportInputs, write_report
@@ -90,10 +91,10 @@ def run_generation(
     manifest (one row per system × prompt). `make_missing=False` only merges what generation shards
     made (a cluster's driver must not generate on its own node); `shard=(i, n)` makes shard i of every
     HunyuanVideo system into its shard manifest and leaves folders of videos to the unsharded run."""
+    prompt_set = load_prompts(cfg.prompts)  # a bad prompt file stops the run before its folder is made
     paths = run_paths(cfg)
     paths.output_dir.mkdir(parents=True, exist_ok=True)
     write_text_atomic(paths.output_dir / "config.yaml", OmegaConf.to_yaml(OmegaConf.create(cfg.resolved)))
-    prompt_set = load_prompts(cfg.prompts)
     log.info("%s", prompt_set.summary())
     manifest = Manifest.load_or_new(paths.manifest)
     for index, model in enumerate(cfg.systems):
@@ -133,28 +134,18 @@ def run_eval(cfg: EvalConfig) -> EvalResult:
     from evalsuite.metrics import check_names
 
     check_names(cfg.metrics.names)  # before any video is made
-    reference = None
-    if cfg.distribution.names:
-        from evalsuite.pipeline.distribution import check_set_names, reference_jobs
-
-        check_set_names(cfg.distribution.names)
-        reference = reference_jobs(cfg.distribution.reference)
     if any(m.kind == "hyvideo" and shard_of(m)[1] > 1 for m in cfg.systems):
         raise ConfigError(
             "a sharded run only generates: run `hyvideo-generate ... model.shard=i/n` per process, "
             "then the eval once without model.shard (it merges the shards)"
         )
     names = [m.name for m in cfg.systems]  # distinct: the config loader checks
-    published = None
-    if cfg.is_comparison:  # a bad published file stops the job before any work
-        from evalsuite.pipeline.compare import read_published
-
-        published = read_published(cfg.compare, names)
     if cfg.runtime.eval_shard is not None:
         raise ConfigError(
             "runtime.eval_shard scores one part of a run: run it with `hyvideo-eval score-shard`, "
             "then the eval once without runtime.eval_shard (it merges the parts)"
         )
+    side_files = check_inputs(cfg)  # a bad ratings, published or reference file stops here, before any work
     prompt_set, manifest, paths = run_generation(cfg)
     current = current_rows(cfg, manifest, prompt_set)
     scored_manifest = Manifest(paths.manifest, current.reset_index(drop=True))
@@ -169,7 +160,7 @@ def run_eval(cfg: EvalConfig) -> EvalResult:
     if cfg.distribution.names:
         from evalsuite.pipeline.distribution import run_distribution
 
-        sets = run_distribution(cfg, scored_manifest, current, paths.output_dir, reference)
+        sets = run_distribution(cfg, scored_manifest, current, paths.output_dir, side_files.reference)
     identity = PromptSetIdentity.of(prompt_set)
     inputs = ReportInputs(
         run_id=cfg.run_id,
@@ -196,7 +187,7 @@ def run_eval(cfg: EvalConfig) -> EvalResult:
             scores, current, names, identity, warnings=inputs.warnings, prompt_set=prompt_set
         )
         comparison_files = run_comparison(
-            cfg, data, paths.output_dir / "comparison", published, inputs.distribution
+            cfg, data, paths.output_dir / "comparison", side_files, inputs.distribution
         )
         files |= {f"comparison/{name}": path for name, path in comparison_files.items()}
     if cfg.human.ratings is not None:
@@ -210,6 +201,7 @@ def run_eval(cfg: EvalConfig) -> EvalResult:
             prompt_axes=(prompt_set.table, prompt_set.axes),
             title=cfg.report.title,
             run_warnings=inputs.warnings,
+            inputs=side_files.human,
         )
         files |= {f"human/{name}": path for name, path in human_files.items()}
     return EvalResult(paths, prompt_set, manifest, scores, files, score_run)

@@ -5,6 +5,7 @@ with one line and exit 2, losing nothing already computed."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -189,3 +190,35 @@ def test_a_bad_published_file_stops_the_joint_job_before_any_work(run_dir: Path,
     code, err = cli([*joint_overrides(folders), f"compare.published={published}"], capsys)
     assert code == 2 and "unknown metric" in err and len(err.splitlines()) == 1
     assert not (run_dir / "reports").exists()
+
+
+def test_a_misnamed_ratings_file_stops_the_joint_job_before_any_scoring(
+    run_dir: Path, folders, capsys
+) -> None:
+    """FETV's case: the ratings call a system by another name than its videos. The joint job reads and
+    checks every side file first: one line, exit 2, in seconds, and no video ingested or scored."""
+    rates = pd.DataFrame({c: [0.8, 0.6, 0.3] for c in ("text_alignment", "motion_quality", "visual_quality")},
+                         index=["clean", "flicker-4", "damo-text2video"])  # fmt: skip
+    ratings = simulate_absolute(rates, n_prompts=12, raters_per_video=3, n_raters=6, seed=0)
+    ratings.to_csv(run_dir / "ratings.csv", index=False)
+    cases = {
+        "misnamed system": (
+            [f"human.ratings={run_dir / 'ratings.csv'}"],
+            ["['damo-text2video']", "flicker-12"],
+        ),
+        "misnamed file": ([f"human.ratings={run_dir / 'ratngs.csv'}"], ["ratngs.csv", "not found"]),
+        "human stage alone": (
+            [f"human.ratings={run_dir / 'ratings.csv'}", f"human.pairwise={run_dir / 'gsb.csv'}"],
+            ["gsb.csv", "not found"],
+        ),
+    }
+    for name, (extra, words) in cases.items():
+        overrides = joint_overrides(folders) if name != "human stage alone" else [
+            *COMMON, "model=videos_dir", "model.name=clean", f"model.dir={folders['clean']}"]  # fmt: skip
+        start = time.perf_counter()
+        code, err = cli([*overrides, "human=ratings", *extra], capsys)
+        elapsed = time.perf_counter() - start
+        assert code == 2 and len(err.splitlines()) == 1, (name, err)
+        assert all(word in err for word in words), (name, err)
+        assert elapsed < 10, (name, elapsed)
+        assert not (run_dir / "reports").exists(), name  # no manifest, no score, no report
