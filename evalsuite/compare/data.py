@@ -59,16 +59,20 @@ def write_run_identity(
     scores: pd.DataFrame,
     warnings: list[str],
     prompts=None,
+    networks: dict[str, str] | None = None,
+    code_version: str | None = None,
 ) -> None:
-    """run.json: what the compare command checks before it combines runs, and the warnings it repeats;
-    prompts.csv: the prompts with their axes (`prompts` is the run's PromptSet), for breakdowns."""
+    """run.json: what the compare command checks before it combines runs (prompt set, metric versions,
+    the sha256 of every network file the scores came from), the code version and the warnings it
+    repeats; prompts.csv: the prompts with their axes (`prompts` is the run's PromptSet), for
+    breakdowns."""
     from evalsuite.data.atomic import write_csv_atomic, write_text_atomic
 
     versions = dict(sorted(scores[["metric", "metric_version"]].drop_duplicates().itertuples(index=False)))
     axes = list(prompts.axes) if prompts is not None else []
     identity = {
         "prompt_set": prompt_set.__dict__, "systems": systems, "metric_versions": versions, "warnings": warnings,
-        "axes": axes,
+        "axes": axes, "networks": dict(sorted((networks or {}).items())), "code_version": code_version,
     }  # fmt: skip
     if prompts is not None:
         write_csv_atomic(out_dir / RUN_PROMPTS, prompts.table[["prompt_id", "prompt", "category", *axes]])
@@ -87,6 +91,7 @@ class ComparisonData:
     warnings: list[str] = field(default_factory=list)  # the runs' own (random weights, synthetic videos)
     prompts: pd.DataFrame | None = None  # prompt_id and the axis columns, for breakdowns
     axes: tuple[str, ...] = ()
+    networks: dict[str, str] = field(default_factory=dict)  # network -> sha256 of its weight file
 
     @classmethod
     def of(
@@ -101,6 +106,7 @@ class ComparisonData:
         prompt_set=None,
         prompts: pd.DataFrame | None = None,
         axes: tuple[str, ...] = (),
+        networks: dict[str, str] | None = None,
     ) -> ComparisonData:
         """From a score table and a manifest (column `model` names the system) of the given systems;
         the prompts' axes from `prompt_set` (a PromptSet) or from `prompts` and `axes`."""
@@ -136,7 +142,10 @@ class ComparisonData:
             prompts = prompt_set.table[["prompt_id", *axes]]
         if prompts is not None:
             prompts = prompts[["prompt_id", *axes]].fillna("").astype(str).reset_index(drop=True)
-        return cls(table, frames, list(systems), identity, list(notes or []), warnings, prompts, tuple(axes))
+        return cls(
+            table, frames, list(systems), identity, list(notes or []), warnings, prompts, tuple(axes),
+            dict(sorted((networks or {}).items())),
+        )  # fmt: skip
 
     @property
     def metrics(self) -> list[str]:
@@ -169,6 +178,23 @@ def _read_run(folder: Path) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
     return identity, scores, manifest
 
 
+def same_networks(runs: list[tuple[Path, dict]]) -> dict[str, str]:
+    """The networks of every run with the sha256 of the file each ran with; runs that scored with
+    different files of one network are refused (their values are not comparable), in one line naming
+    the network and both hashes. Runs written before run.json recorded networks have none to check."""
+    seen: dict[str, tuple[str, Path]] = {}
+    for folder, identity in runs:
+        for network, sha in (identity.get("networks") or {}).items():
+            first = seen.setdefault(network, (sha, folder))
+            if first[0] != sha:
+                raise ComparisonError(
+                    f"network {network} ran with different weight files: {first[1]} sha256 {first[0][:12]}…, "
+                    f"{folder} sha256 {sha[:12]}…; rescore one run with the other's file "
+                    f"(weights.networks.{network}.path) so both measure with the same network"
+                )
+    return {network: sha for network, (sha, _) in sorted(seen.items())}
+
+
 def load_runs(folders: list[str | Path]) -> ComparisonData:
     """Combine finished run folders into one comparison (systems in the order of the folders)."""
     if not folders:
@@ -199,6 +225,7 @@ def load_runs(folders: list[str | Path]) -> ComparisonData:
             owner[system] = folder
         for metric, version in identity["metric_versions"].items():
             versions.setdefault(metric, {})[str(folder)] = str(version)
+    networks = same_networks([(folder, identity) for folder, identity, _, _ in runs])
     for metric, by_run in versions.items():
         if len(set(by_run.values())) > 1:
             listed = ", ".join(f"{run}: v{v}" for run, v in by_run.items())
@@ -228,5 +255,5 @@ def load_runs(folders: list[str | Path]) -> ComparisonData:
     )
     return ComparisonData.of(
         scores[scores["metric"].isin(common)], manifest, systems, prompt_set, notes, str(first_dir), warnings,
-        prompts=prompts, axes=axes if prompts is not None else (),
+        prompts=prompts, axes=axes if prompts is not None else (), networks=networks,
     )  # fmt: skip

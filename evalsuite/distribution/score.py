@@ -56,6 +56,7 @@ class SetScores:
     unavailable: dict[str, str] = field(default_factory=dict)  # metric -> why, with the fix
     warnings: list[str] = field(default_factory=list)
     random_networks: list[str] = field(default_factory=list)
+    networks: dict[str, str] = field(default_factory=dict)  # network -> sha256 of the file it ran with
 
 
 @dataclass(frozen=True)

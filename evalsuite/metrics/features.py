@@ -192,6 +192,9 @@ class NetworkPool:
         self._modules: dict[str, torch.nn.Module] = {}
         self._ids: dict[str, str] = {}
         self.random: list[str] = []
+        # network -> the id of the weights it ran with (its file's sha256), for every network whose
+        # features or values the run computed or read from the cache: the run's provenance (run.json)
+        self.used: dict[str, str] = {}
         self._overrides = set(overrides or {})
         for name, module in (overrides or {}).items():
             self._modules[name] = module.to(self.device).eval()
@@ -201,16 +204,22 @@ class NetworkPool:
         """None when `name` can be used, else the one-line reason with its fix. A file that is missing or
         fails its hash, or (checked by loading it once per file version, remembered beside the hashes)
         is truncated or not a checkpoint at all, makes only the metrics that need it unavailable; every
-        other metric of the run still completes. A rerun from the cache loads nothing."""
+        other metric of the run still completes. A rerun from the cache loads nothing. A network that can
+        be used is recorded in `used` with its weights' id."""
         if name in self._modules:
+            self.used[name] = self._ids[name]
             return None
         try:
             resolved = self.registry.resolve(name)
         except WeightsMissing as err:
-            return None if self.allow_random else str(err)
+            if not self.allow_random:
+                return str(err)
+            self.weights_id(name)  # records the random weights' id
+            return None
         except WeightsCorrupt as err:
             return str(err)
         if self.registry.loads(resolved):
+            self.used[name] = resolved.sha256
             return None
         try:
             self.get(name, text=text)  # loaded as the run will use it, so the check's load is the run's
@@ -242,6 +251,7 @@ class NetworkPool:
                     module = LOADERS[name](path)
             self._modules[name] = module.to(self.device).eval()
             self._ids[name] = weights_id
+            self.used[name] = weights_id
             return_freed_memory()  # what loading held besides the network (a file's other tensors)
         return self._modules[name]
 
@@ -255,6 +265,7 @@ class NetworkPool:
         autocast the dtype too, so fast and exact values never share an entry."""
         if name not in self._ids:
             self._ids[name] = self._locate(name)[1]
+        self.used[name] = self._ids[name]
         if self._autocasts(name):
             return f"{self._ids[name]}+autocast-{dtype_name(self.autocast_dtype)}"
         return self._ids[name]

@@ -110,6 +110,7 @@ def run_distribution(
     finally:
         cache.close()
     scores.random_networks = list(pool.random)
+    scores.networks = dict(sorted(pool.used.items()))
     write_csv_atomic(out_dir / DISTRIBUTION_NAME, scores.table)
     log.info("set metrics against %s (%d videos): %s", name, len(reference), out_dir / DISTRIBUTION_NAME)
     return scores

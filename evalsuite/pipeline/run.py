@@ -177,14 +177,30 @@ def run_eval(cfg: EvalConfig) -> EvalResult:
         distribution=sets.table if sets else None,
         fast_profile=cfg.metrics.profile == "fast",
         fast_check=fast_check,
+        networks=score_run.networks | (sets.networks if sets else {}),
     )
-    write_run_identity(paths.output_dir, identity, names, scores, inputs.warnings, prompt_set)
+    write_run_identity(
+        paths.output_dir,
+        identity,
+        names,
+        scores,
+        inputs.warnings,
+        prompt_set,
+        inputs.networks,
+        code_version(),
+    )
     files = write_report(inputs, paths.output_dir, cfg.report.formats, cfg.report.vbench_normalised)
     if cfg.is_comparison:
         from evalsuite.pipeline.compare import run_comparison
 
         data = ComparisonData.of(
-            scores, current, names, identity, warnings=inputs.warnings, prompt_set=prompt_set
+            scores,
+            current,
+            names,
+            identity,
+            warnings=inputs.warnings,
+            prompt_set=prompt_set,
+            networks=inputs.networks,
         )
         comparison_files = run_comparison(
             cfg, data, paths.output_dir / "comparison", side_files, inputs.distribution

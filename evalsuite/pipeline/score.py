@@ -51,6 +51,7 @@ class ScoreRun:
     table: pd.DataFrame
     unavailable: dict[str, str] = field(default_factory=dict)  # metric -> why, with the fix
     random_networks: list[str] = field(default_factory=list)  # networks that ran with random weights
+    networks: dict[str, str] = field(default_factory=dict)  # network -> sha256 of the file it ran with
 
 
 class Runner(Protocol):
@@ -163,7 +164,7 @@ def score_videos(
         cache.misses,
         f", {cache.recovered} damaged entr(y/ies) recomputed" if cache.recovered else "",
     )
-    return ScoreRun(table, dict(engine.unavailable), list(pool.random))
+    return ScoreRun(table, dict(engine.unavailable), list(pool.random), dict(sorted(pool.used.items())))
 
 
 def _row(row: dict, metric: str, version: str, value, status: str, error, seconds) -> dict:

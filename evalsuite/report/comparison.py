@@ -27,7 +27,7 @@ from evalsuite.data.atomic import write_csv_atomic, write_text_atomic
 from evalsuite.human.absolute import OVERALL
 from evalsuite.report import distribution
 from evalsuite.report.human import HEADERS, latex_table
-from evalsuite.report.markdown import axis_note, axis_view
+from evalsuite.report.markdown import axis_note, axis_view, networks_text
 
 AGGREGATION_TEXT = {
     "per_video": "per video (every video weighs the same)",
@@ -133,6 +133,7 @@ def facts(comparison: Comparison) -> list[tuple[str, str]]:
             f"metric, a pair differs when p (Holm) ≤ {comparison.alpha:g}",
         ),
         *([("VBench quality score", stats.quality_label)] if stats.quality_label else []),
+        *([("networks", networks_text(data.networks, code=lambda t: t))] if data.networks else []),
     ]
 
 

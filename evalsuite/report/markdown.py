@@ -37,6 +37,7 @@ class ReportInputs:
     distribution: pd.DataFrame | None = None  # set-level metrics (evalsuite/distribution/score.py)
     fast_profile: bool = False  # metrics.profile=fast: values near VBench's definitions, not equal
     fast_check: pd.DataFrame | None = None  # fast profile against exact (evalsuite/pipeline/fast_check.py)
+    networks: dict[str, str] = field(default_factory=dict)  # network -> sha256 of the file it ran with
 
 
 @dataclass
@@ -117,7 +118,13 @@ def run_facts(inputs: ReportInputs, code=lambda text: f"`{text}`") -> list[tuple
         ("videos", ", ".join(f"{k} {v}" for k, v in sorted(status_counts.items())) or "none"),
         *_rewrite_fact(manifest),
         ("code", f"{code(inputs.code_version)}, config hash {code(inputs.config_hash)}"),
+        *([("networks", networks_text(inputs.networks, code))] if inputs.networks else []),
     ]
+
+
+def networks_text(networks: dict[str, str], code=lambda text: f"`{text}`") -> str:
+    """Each network with the first 12 hex digits of its weight file's sha256 (run.json has them whole)."""
+    return ", ".join(f"{name} {code(sha[:12])}" for name, sha in networks.items())
 
 
 def write_report(

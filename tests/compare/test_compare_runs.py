@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import torch
 
 from evalsuite.cli import eval_main
 from evalsuite.config import compose
@@ -222,3 +223,45 @@ def test_a_misnamed_ratings_file_stops_the_joint_job_before_any_scoring(
         assert all(word in err for word in words), (name, err)
         assert elapsed < 10, (name, elapsed)
         assert not (run_dir / "reports").exists(), name  # no manifest, no score, no report
+
+
+def test_runs_scored_with_different_clip_files_are_refused(run_dir: Path, folders, tmp_path, capsys) -> None:
+    """run.json records the sha256 of every network file a run's scores came from, the report prints it,
+    and `compare` refuses runs that measured with different files of one network (VBench #122, #202)."""
+    import hashlib
+
+    from metrics.networks import tiny_openai_clip_state, write_tiny_weights
+
+    weights = write_tiny_weights(tmp_path / "w")
+    other = tmp_path / "other" / "ViT-B-32.pt"
+    other.parent.mkdir()
+    torch.save(tiny_openai_clip_state(seed=9), other)  # another CLIP B/32 file: same format, other weights
+
+    def run(name: str, clip: Path) -> Path:
+        return single_run(
+            name, folders[name], "metrics.names=[background_consistency]", "prompts.limit=4",
+            f"weights.networks.clip_vit_b32.path={clip}", "weights.networks.clip_vit_b32.sha256=null",
+        )  # fmt: skip
+
+    a, b, c = (
+        run("clean", weights["clip_vit_b32"]),
+        run("flicker-4", other),
+        run("flicker-12", weights["clip_vit_b32"]),
+    )
+    sha = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in (weights["clip_vit_b32"], other)}
+    assert json.loads((a / "run.json").read_text())["networks"] == {
+        "clip_vit_b32": sha[weights["clip_vit_b32"]]
+    }
+    assert json.loads((b / "run.json").read_text())["networks"] == {"clip_vit_b32": sha[other]}
+    assert f"clip_vit_b32 `{sha[other][:12]}`" in (b / "report.md").read_text()
+
+    code, err = cli(["compare", str(a), str(b), "--out", str(run_dir / "cmp")], capsys)
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert "clip_vit_b32" in err and sha[weights["clip_vit_b32"]][:12] in err and sha[other][:12] in err
+    assert not (run_dir / "cmp").exists()
+    code, err = cli(["compare", str(a), str(c), "--out", str(run_dir / "same")], capsys)
+    assert code == 0, err  # the same file: compared, and the table names it
+    assert (
+        f"clip_vit_b32 {sha[weights['clip_vit_b32']][:12]}"
+        in (run_dir / "same" / "comparison.md").read_text()
+    )

@@ -60,3 +60,25 @@ def test_other_metrics_of_the_run_complete(run_dir: Path, tmp_path: Path) -> Non
     report = (result.paths.output_dir / "report.md").read_text()
     assert "## Unavailable metrics" in report and str(garbage) in report
     assert len(pd.read_parquet(result.paths.scores)) == 6
+
+
+REAL_LAION = Path(__file__).resolve().parents[2].parent / "shared" / "weights" / "sa_0_4_vit_l_14_linear.pth"
+
+
+def test_the_real_laion_head_passes_its_pin_and_loads(tmp_path: Path) -> None:
+    """The LAION aesthetic head, as its repository ships it, matches the registry's sha256 pin, loads as
+    VBench's 768 -> 1 linear head, and a run records its hash as the network's provenance."""
+    if not REAL_LAION.is_file():
+        pytest.skip(f"{REAL_LAION} not present (only on project machines)")
+    registry = WeightsRegistry(
+        compose(
+            [f"weights.networks.laion_aesthetic_l14.path={REAL_LAION}", f"weights.dir={tmp_path}"]
+        ).weights
+    )
+    resolved = registry.resolve("laion_aesthetic_l14")
+    assert resolved.sha256 == registry.spec("laion_aesthetic_l14").sha256
+    pool = NetworkPool(registry)
+    assert pool.available("laion_aesthetic_l14") is None
+    head = pool.get("laion_aesthetic_l14")
+    assert tuple(head.weight.shape) == (1, 768)
+    assert pool.used == {"laion_aesthetic_l14": resolved.sha256}
