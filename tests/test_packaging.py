@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,3 +63,14 @@ def test_installed_wheel_finds_its_config_and_prompts(tmp_path: Path) -> None:
         check=True,
     ).stdout.splitlines()
     assert out[0].startswith(str(target)) and out[1].startswith(str(target))
+
+
+def test_declared_python_is_the_linted_and_tested_python() -> None:
+    """requires-python and ruff's target agree, and the tests run on a Python the package declares: code
+    may use what the lowest declared Python has (datetime.UTC, tomllib: 3.11). CI runs 3.11, the lowest."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    lowest = project["project"]["requires-python"].removeprefix(">=")
+    assert project["tool"]["ruff"]["target-version"] == "py" + lowest.replace(".", "")
+    assert sys.version_info[:2] >= tuple(int(part) for part in lowest.split(".")), (
+        f"this Python is older than the {lowest} the package declares"
+    )

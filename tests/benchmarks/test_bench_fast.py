@@ -41,6 +41,11 @@ CLIPS = ("bigbuckbunny", "bikes", "carphone_pristine", "carphone_distorted")
 SEGMENT = 24
 SEGMENTS_PER_CLIP = 2
 EVERY = (2, 4, 8)
+# The fast profile's speed goals on VBench's seven (16 videos, one network at a time), as a ratio in one
+# run: 2.5x where bf16 is native (measured 3.00x on AMD EPYC AVX-512 BF16); without it only frame
+# subsampling runs and its ceiling is about 1.7x (README), measured 1.27-1.30x under emulated AVX2.
+FAST_SPEEDUP_NATIVE_BF16 = 2.5
+FAST_SPEEDUP_FP32 = 1.2
 NETWORKS = {"aesthetic_quality": ("clip_vit_l14", "laion_aesthetic_l14"), "imaging_quality": ("musiq_spaq",)}
 
 
@@ -127,7 +132,13 @@ def test_bench_fast_profile(benchmark, metric: str) -> None:
         }
     benchmark.extra_info.update(table)
     print(f"\nfast profile, {metric}: {table}")
-    benchmark.pedantic(lambda: None, rounds=1, iterations=1)
+    benchmark.pedantic(lambda: None, rounds=1, iterations=1)  # the levers above are the measurement
+    chosen = [f"every_{METRICS[FAST_TWINS[metric]].every}"]  # what the profile runs on every CPU ...
+    chosen += (
+        [] if isinstance(table["bf16"], str) else ["bf16", f"bf16_every_{METRICS[FAST_TWINS[metric]].every}"]
+    )
+    for lever in chosen:  # ... and with native bf16: each within the profile's targets
+        assert table[lever]["within_targets"], f"{metric}, {lever}: outside the fast targets: {table[lever]}"
 
 
 def test_bench_fast_profile_on_vbench_seven(benchmark, tmp_path_factory) -> None:
@@ -179,4 +190,8 @@ def test_bench_fast_profile_on_vbench_seven(benchmark, tmp_path_factory) -> None
     }
     benchmark.extra_info.update(info)
     print(f"\nfast profile, VBench's seven: {info | {'table': None}}\n{table.to_string()}")
-    benchmark.pedantic(lambda: None, rounds=1, iterations=1)
+    benchmark.pedantic(lambda: None, rounds=1, iterations=1)  # the two runs above are the measurement
+    outside = table[~table["within_targets"]]
+    assert outside.empty, f"outside the fast targets:\n{outside.to_string()}"
+    goal = FAST_SPEEDUP_NATIVE_BF16 if native_low_precision("cpu") else FAST_SPEEDUP_FP32
+    assert info["speedup"] >= goal, f"fast {info['speedup']}x exact, goal {goal}x ({info['cpu']})"
