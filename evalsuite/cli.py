@@ -53,7 +53,10 @@ def _setup_logging() -> None:
 
 
 def _guarded(prog: str, body: Callable[[], int]) -> int:
+    from evalsuite.scale.backends import register
+
     _setup_logging()
+    register()  # the cluster backends runtime.backend may name (the pipeline imports none)
     try:
         return body()
     except SuiteError as err:

@@ -163,6 +163,14 @@ class MetricEngine:
             frames_fps=self._fps(job),
         )
 
+    def cached_result(self, job: VideoJob, metric: Metric) -> MetricResult | None:
+        """The metric's value for the job from the cache, as a result marked cached; None on a miss."""
+        hit = self.cache.get(self.value_key(job, metric))
+        if hit is None:
+            return None
+        value, seconds = (float(x) for x in hit)
+        return MetricResult(metric.name, metric.version, value, True, None, seconds, True)
+
     def _fps(self, job: VideoJob) -> float:
         return job.frames_fps or self.frames_fps
 
@@ -213,12 +221,8 @@ class MetricEngine:
         for job in chunk:
             hits = {}
             for metric in self.metrics:
-                hit = self.cache.get(self.value_key(job, metric))
-                if hit is not None:
-                    value, seconds = (float(x) for x in hit)
-                    hits[metric.name] = MetricResult(
-                        metric.name, metric.version, value, True, None, seconds, True
-                    )
+                if (hit := self.cached_result(job, metric)) is not None:
+                    hits[metric.name] = hit
             cached.append(hits)
             needs_decode = len(hits) < len(self.metrics)
             decodes.append(

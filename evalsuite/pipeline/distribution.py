@@ -79,7 +79,7 @@ def run_distribution(
     """Score every system of `rows` against the reference set (`reference_jobs`, listed now when not
     given); write distribution.csv into `out_dir`."""
     from evalsuite.metrics.cache import FeatureCache
-    from evalsuite.pipeline.run import network_pool
+    from evalsuite.pipeline.scoring import network_pool
 
     options = cfg.distribution
     name, reference = reference or reference_jobs(options.reference)

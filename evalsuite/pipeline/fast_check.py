@@ -28,6 +28,7 @@ from evalsuite.data.atomic import write_csv_atomic
 from evalsuite.data.manifest import STATUS_OK, Manifest
 from evalsuite.metrics import METRICS
 from evalsuite.metrics.fast import FAST_TWINS, MAX_ABS_DIFF, MIN_SPEARMAN
+from evalsuite.pipeline.scoring import run_scoring
 
 FOLDER = "fast_check"
 
@@ -89,7 +90,6 @@ def run_fast_check(
     """Score a sample of the run's `manifest` rows in the exact profile (into
     <output_dir>/fast_check/exact_scores.parquet) and return, and write as fast_check.csv, the table
     against the fast scores."""
-    from evalsuite.pipeline.run import run_scoring
 
     sample = sample_rows(manifest.table, cfg.metrics.fast_check).reset_index(drop=True)
     # the run's manifest path, so the rows' video paths resolve as they do for the run (never saved)

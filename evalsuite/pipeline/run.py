@@ -21,25 +21,23 @@ from evalsuite.data.atomic import write_text_atomic
 from evalsuite.data.manifest import Manifest
 from evalsuite.data.prompt_sets import PromptSet
 from evalsuite.errors import ConfigError
-from evalsuite.pipeline.generate import generate_videos, merge_shards, resolve_device, shard_of
+from evalsuite.pipeline.generate import generate_videos, merge_shards, shard_of
 from evalsuite.pipeline.ingest import ingest_videos_dir
 from evalsuite.pipeline.inputs import check_inputs
 from evalsuite.pipeline.prompts import load_prompts
-from evalsuite.pipeline.score import ScoreRun, build_metrics, score_videos
+from evalsuite.pipeline.score import ScoreRun
+from evalsuite.pipeline.scoring import (
+    RunPaths,
+    current_rows,
+    metrics_profile,
+    network_warnings,
+    run_paths,
+    run_scoring,
+)
 from evalsuite.report.markdown import ReportInputs, write_report
 from evalsuite.version import code_version
 
 log = logging.getLogger(__name__)
-
-MANIFEST_NAME = "manifest.parquet"
-SCORES_NAME = "scores.parquet"
-
-
-@dataclass
-class RunPaths:
-    output_dir: Path
-    manifest: Path
-    scores: Path
 
 
 @dataclass
@@ -50,11 +48,6 @@ class EvalResult:
     scores: pd.DataFrame
     report_files: dict[str, Path]
     score_run: ScoreRun | None = None
-
-
-def run_paths(cfg: EvalConfig) -> RunPaths:
-    out = Path(cfg.runtime.output_dir).expanduser()
-    return RunPaths(out, out / MANIFEST_NAME, out / SCORES_NAME)
 
 
 def run_warnings(cfg: EvalConfig) -> list[str]:
@@ -221,93 +214,3 @@ def run_eval(cfg: EvalConfig) -> EvalResult:
         )
         files |= {f"human/{name}": path for name, path in human_files.items()}
     return EvalResult(paths, prompt_set, manifest, scores, files, score_run)
-
-
-def current_rows(cfg: EvalConfig, manifest: Manifest, prompt_set: PromptSet) -> pd.DataFrame:
-    """The manifest rows this run scores, its systems × its prompts, in a canonical order (systems as
-    configured, prompts as in the prompt set), whatever order shards, resumes and retries wrote them in:
-    scoring batches follow this order, so every way of making the videos gives the same values."""
-    table = manifest.table
-    system_rank = {m.name: i for i, m in enumerate(cfg.systems)}
-    prompt_rank = {p: i for i, p in enumerate(prompt_set.table["prompt_id"])}
-    rows = table[table["model"].isin(system_rank) & table["prompt_id"].isin(prompt_rank)]
-    rank = rows["model"].map(system_rank) * len(prompt_rank) + rows["prompt_id"].map(prompt_rank)
-    return rows.iloc[rank.to_numpy().argsort(kind="stable")]
-
-
-def run_scoring(
-    cfg: EvalConfig, manifest: Manifest, scores_path: Path, *, cache_dir: str | None = None, job_filter=None
-) -> ScoreRun:
-    """Stage 3 with the run's weights registry, device, feature cache and backend (this process, or
-    Ray with runtime=ray). An unsharded run first folds in the cache parts of eval shards."""
-    from evalsuite.metrics.cache import FeatureCache
-    from evalsuite.metrics.fast import dtype_name
-    from evalsuite.scale.shards import merge_cache_parts
-    from evalsuite.scale.units import PoolSpec
-
-    profile = metrics_profile(cfg)
-    dtype = dtype_name(profile.autocast) if profile.autocast else None
-    spec = PoolSpec(cfg.weights, resolve_device(cfg.runtime), cfg.weights.allow_random, autocast=dtype)
-    pool = network_pool(cfg, autocast=profile.autocast)
-    cache = FeatureCache((cache_dir or cfg.runtime.cache_dir) if cfg.metrics.cache else None)
-    runner = None
-    if cfg.runtime.backend == "ray":
-        from evalsuite.scale.ray_runner import ray_runner_from_config
-
-        runner = ray_runner_from_config(cfg.runtime.ray, spec)
-    if job_filter is None and (merged := merge_cache_parts(cache, scores_path.parent)):
-        log.info("merged %d cache entries from eval shards", merged)
-    try:
-        return score_videos(
-            manifest,
-            build_metrics(profile.names),
-            scores_path,
-            pool=pool,
-            cache=cache,
-            frames_fps={m.name: getattr(m, "frames_fps", 24.0) for m in cfg.systems},
-            frame_batch=cfg.metrics.frame_batch,
-            videos_per_batch=cfg.metrics.videos_per_batch,
-            workers=cfg.runtime.workers,
-            progress=cfg.runtime.progress,
-            runner=runner,
-            job_filter=job_filter,
-            one_network_at_a_time=cfg.metrics.one_network_at_a_time,
-        )
-    finally:
-        cache.close()
-
-
-def metrics_profile(cfg: EvalConfig):
-    """The run's per-video metrics under `metrics.profile` on this machine (evalsuite/metrics/fast.py)."""
-    from evalsuite.metrics.fast import resolve_profile
-
-    return resolve_profile(cfg.metrics.names, cfg.metrics.profile, resolve_device(cfg.runtime))
-
-
-def network_pool(cfg: EvalConfig, autocast=None):
-    """The run's networks: its weights registry, device and `weights.allow_random` (and the fast
-    profile's autocast dtype, for per-video metrics); pins the torch thread count when `runtime.threads`
-    asks."""
-    from evalsuite.metrics.features import NetworkPool
-    from evalsuite.weights import WeightsRegistry
-
-    if cfg.runtime.threads:
-        import torch
-
-        torch.set_num_threads(cfg.runtime.threads)
-    return NetworkPool(
-        WeightsRegistry(cfg.weights),
-        device=resolve_device(cfg.runtime),
-        allow_random=cfg.weights.allow_random,
-        autocast=autocast,
-    )
-
-
-def network_warnings(*random_lists: list[str]) -> list[str]:
-    names = list(dict.fromkeys(n for names in random_lists for n in names))
-    if not names:
-        return []
-    return [
-        f"Metric networks {', '.join(names)} ran with RANDOM weights (weights.allow_random): "
-        "their metric values check the pipeline and measure nothing."
-    ]

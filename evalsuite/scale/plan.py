@@ -74,7 +74,7 @@ def calibrate(cfg, campaign: Campaign, lengths: Sequence[int]) -> tuple[list[Gro
     from evalsuite.metrics.engine import MetricEngine, VideoJob
     from evalsuite.metrics.features import NetworkPool
     from evalsuite.pipeline.generate import resolve_device
-    from evalsuite.pipeline.run import metrics_profile
+    from evalsuite.pipeline.scoring import metrics_profile
     from evalsuite.scale.units import metric_groups
     from evalsuite.weights import WeightsRegistry, sha256_of
 

@@ -12,21 +12,15 @@ single process would have written. A shard that is rerun resumes from its own ca
 
 from __future__ import annotations
 
-import json
 import logging
-import sqlite3
-from pathlib import Path
 
 from evalsuite.config.schema import EvalConfig, parse_shard
-from evalsuite.data.atomic import write_text_atomic
 from evalsuite.data.manifest import Manifest
 from evalsuite.errors import ConfigError
-from evalsuite.metrics.cache import CACHE_NAME, FeatureCache
 from evalsuite.pipeline.generate import shard_manifest_path
+from evalsuite.pipeline.scoring import CACHE_PARTS, current_rows, run_paths, run_scoring
 
 log = logging.getLogger(__name__)
-
-CACHE_PARTS = "cache-parts"
 
 
 def shard_positions(n_jobs: int, videos_per_batch: int, index: int, count: int) -> list[int]:
@@ -44,49 +38,10 @@ def require_cache(cfg: EvalConfig) -> None:
         raise ConfigError("eval shards hand their values over through cache parts: set metrics.cache=true")
 
 
-def _signature(part: Path) -> list[int]:
-    """What changes when a shard writes to its part: the file, and its WAL while it holds pages (a
-    reader's open leaves an empty WAL behind, which changes nothing)."""
-    files = [part, part.with_name(part.name + "-wal")]
-    return [
-        n for f in files if f.exists() and f.stat().st_size for n in (f.stat().st_size, f.stat().st_mtime_ns)
-    ]
-
-
-def merge_cache_parts(cache: FeatureCache, run_folder: Path) -> int:
-    """Import every eval shard's cache part in `run_folder` into `cache`; returns the entries copied.
-    A part already imported into this cache and unchanged since (`merged.json` beside the parts) is
-    not read again: at a campaign's size the parts hold gigabytes and every rerun merges."""
-    folder = run_folder / CACHE_PARTS
-    parts = sorted(folder.glob(f"shard-*/{CACHE_NAME}"))
-    if parts and cache.path is None:
-        raise ConfigError(
-            f"{folder} holds eval shard results but metrics.cache=false: set metrics.cache=true to merge them"
-        )
-    record = folder / "merged.json"
-    merged = json.loads(record.read_text()) if record.is_file() else {}
-    copied = 0
-    for part in parts:
-        key, signature = str(part.relative_to(folder)), [str(cache.path), *_signature(part)]
-        if merged.get(key) == signature:
-            continue
-        try:
-            copied += cache.import_from(part)
-        except sqlite3.DatabaseError as err:
-            raise ConfigError(
-                f"{part}: not a readable cache part ({err}); delete it and rerun that shard "
-                f"(`hyvideo-eval score-shard runtime.eval_shard={part.parent.name.removeprefix('shard-').replace('-of-', '/')} ...`)"
-            ) from None
-        merged[key] = signature
-        write_text_atomic(record, json.dumps(merged, indent=1))
-    return copied
-
-
 def run_eval_shard(cfg: EvalConfig):
     """Score this process's part of a run whose videos are all made (`hyvideo-eval score-shard`)."""
     from evalsuite.metrics import check_names
     from evalsuite.pipeline.prompts import load_prompts
-    from evalsuite.pipeline.run import current_rows, run_paths, run_scoring
 
     if cfg.runtime.eval_shard is None:
         raise ConfigError("score-shard needs runtime.eval_shard=i/n")

@@ -71,7 +71,8 @@ def make_executor(cfg: EvalConfig, name: str):
 
 def generation_task(cfg: EvalConfig, index: int, count: int) -> int:
     """One array task of step 1; returns the number of videos its shard manifest holds."""
-    from evalsuite.pipeline.run import run_generation, run_paths
+    from evalsuite.pipeline.run import run_generation
+    from evalsuite.pipeline.scoring import run_paths
 
     run_generation(cfg, shard=(index, count))
     path = shard_manifest_path(run_paths(cfg).manifest, index, count)
@@ -123,7 +124,8 @@ def run_slurm(cfg: EvalConfig):
     """Steps 1-4; returns the EvalResult of the final, merging run."""
     from evalsuite.metrics import check_names
     from evalsuite.pipeline.prompts import load_prompts
-    from evalsuite.pipeline.run import current_rows, run_eval, run_generation, run_paths
+    from evalsuite.pipeline.run import run_eval, run_generation
+    from evalsuite.pipeline.scoring import current_rows, run_paths
 
     check_names(cfg.metrics.names)
     require_cache(cfg)

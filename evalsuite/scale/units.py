@@ -90,12 +90,8 @@ def plan_units(
             todo = []
             for i in chunk:
                 for metric in group:
-                    hit = engine.cache.get(engine.value_key(jobs[i], metric))
-                    if hit is not None:
-                        value, seconds = (float(x) for x in hit)
-                        hits[i][metric.name] = MetricResult(
-                            metric.name, metric.version, value, True, None, seconds, True
-                        )
+                    if (hit := engine.cached_result(jobs[i], metric)) is not None:
+                        hits[i][metric.name] = hit
                 if any(m.name not in hits[i] for m in group):
                     todo.append(i)
             if not todo:

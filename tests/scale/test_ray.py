@@ -30,7 +30,10 @@ from evalsuite.metrics.cache import FeatureCache  # noqa: E402
 from evalsuite.metrics.engine import MetricEngine, VideoJob, metric_groups  # noqa: E402
 from evalsuite.metrics.features import NetworkPool  # noqa: E402
 from evalsuite.pipeline.run import run_eval  # noqa: E402
+from evalsuite.scale.backends import register  # noqa: E402
 from evalsuite.scale.ray_runner import RayRunner, import_ray  # noqa: E402
+
+register()  # runtime=ray below: the backend the hyvideo-eval commands register
 from evalsuite.scale.units import PoolSpec  # noqa: E402
 from evalsuite.weights import WeightsRegistry, sha256_of  # noqa: E402
 
@@ -217,7 +220,7 @@ def test_eval_on_ray_equals_the_local_run_and_resumes_after_an_interrupted_drive
     common.append("runtime.threads=1")
     local = run_eval(compose([*common, "runtime.output_dir=local"]))
     # A driver killed half-way: what its units returned is in the cache, the rest is computed on rerun.
-    from evalsuite.pipeline import run as run_module
+    from evalsuite.pipeline import scoring as run_module
 
     original = run_module.score_videos
     monkeypatch.setattr(

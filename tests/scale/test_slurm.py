@@ -14,7 +14,8 @@ from evalsuite.config import compose
 from evalsuite.errors import ConfigError
 from evalsuite.metrics.cache import FeatureCache
 from evalsuite.pipeline.run import run_eval
-from evalsuite.scale.shards import merge_cache_parts, shard_positions
+from evalsuite.pipeline.scoring import merge_cache_parts
+from evalsuite.scale.shards import shard_positions
 
 COMMON = [
     "prompts.limit=5",
