@@ -26,24 +26,12 @@ from dataclasses import dataclass, field
 
 import torch
 
+from evalsuite.metrics.precision import KEPT_IN_FP32, dtype_name, native_low_precision
+
 #: The fast profile's targets, per metric against exact: |fast − exact| and Spearman's ρ per video (and
 #: the systems' order unchanged). A fast run measures itself against them (metrics.fast_check).
 MAX_ABS_DIFF = 2e-3
 MIN_SPEARMAN = 0.99
-
-#: Networks the fast profile keeps in fp32, and why (a measurement, or the arithmetic of bf16's rounding).
-KEPT_IN_FP32 = {
-    "efficientnet_lite0": (
-        "under bf16 its real weights moved feature_consistency_effnet_lite0 by up to 1.5e-3 per video with "
-        "Spearman 0.962 against exact (the 16 videos of `nox -s eval -- metrics.profile=fast`), below 0.99; "
-        "and it is cheap in fp32"
-    ),
-    "laion_aesthetic_l14": (
-        "its output is a 1-10 rating, which bf16 (8 significant bits) rounds to steps of 1/32 between 4 and 8: "
-        "up to 1.6e-3 per frame of aesthetic quality (/10), most of the 2e-3 target by itself; and it is one "
-        "768 -> 1 layer, nothing to gain"
-    ),
-}
 
 #: exact metric -> its fast twin (every k-th frame); k is the twin's `every`.
 FAST_TWINS = {"aesthetic_quality": "aesthetic_quality_fast", "imaging_quality": "imaging_quality_fast"}
@@ -56,18 +44,6 @@ class Profile:
     names: list[str]
     autocast: torch.dtype | None = None
     notes: list[str] = field(default_factory=list)
-
-
-def dtype_name(dtype: torch.dtype) -> str:
-    """ "bfloat16" for torch.bfloat16: how the profile's dtype is named in notes, cache ids and worker specs."""
-    return str(dtype).removeprefix("torch.")
-
-
-def native_low_precision(device: str) -> torch.dtype | None:
-    """bf16 on a CPU that computes it natively, fp16 on a CUDA GPU, else None."""
-    if device.startswith("cuda"):
-        return torch.float16
-    return torch.bfloat16 if torch.ops.mkldnn._is_mkldnn_bf16_supported() else None
 
 
 def resolve_profile(names: list[str], profile: str, device: str) -> Profile:
@@ -90,13 +66,13 @@ def resolve_profile(names: list[str], profile: str, device: str) -> Profile:
 
 
 def _kept(names: list[str]) -> str:
-    from evalsuite.metrics import METRICS
+    from evalsuite.metrics.base import METRICS
 
     kept = [n for n in KEPT_IN_FP32 if any(n in METRICS[m].networks() for m in names)]
     return f" ({', '.join(kept)} kept in fp32: off target under bf16)" if kept else ""
 
 
 def _every(name: str) -> int:
-    from evalsuite.metrics import METRICS
+    from evalsuite.metrics.base import METRICS
 
     return METRICS[name].every

@@ -22,7 +22,7 @@ import torch
 from evalsuite.data.views import FrameView
 from evalsuite.machine import return_freed_memory
 from evalsuite.metrics import clip_inputs
-from evalsuite.metrics.fast import KEPT_IN_FP32, dtype_name
+from evalsuite.metrics.precision import KEPT_IN_FP32, dtype_name
 from evalsuite.networks import (
     aesthetic,
     amt,

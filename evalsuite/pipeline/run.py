@@ -34,7 +34,8 @@ from evalsuite.pipeline.scoring import (
     run_paths,
     run_scoring,
 )
-from evalsuite.report.markdown import ReportInputs, write_report
+from evalsuite.report.run_report import write_report
+from evalsuite.report.run_views import ReportInputs
 from evalsuite.version import code_version
 
 log = logging.getLogger(__name__)

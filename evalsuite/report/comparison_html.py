@@ -11,7 +11,7 @@ import pandas as pd
 from evalsuite.compare import Comparison
 from evalsuite.report import comparison_figures as figures
 from evalsuite.report import distribution, html_page
-from evalsuite.report.comparison import (
+from evalsuite.report.comparison_views import (
     HUMAN_AXIS_NOTE,
     caption,
     correlations_view,
@@ -22,7 +22,7 @@ from evalsuite.report.comparison import (
     pairs_view,
     paper_table,
 )
-from evalsuite.report.markdown import axis_note, axis_view
+from evalsuite.report.run_views import axis_note, axis_view
 
 
 def _transposed(table: pd.DataFrame) -> pd.DataFrame:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from evalsuite.metrics import METRICS
 from evalsuite.report import distribution, fast_check, figures, html_page
-from evalsuite.report.markdown import (
+from evalsuite.report.run_views import (
     MAX_FAILURES_SHOWN,
     ReportInputs,
     ReportTables,

@@ -13,7 +13,7 @@ from evalsuite.config.schema import EvalConfig
 
 def ray_runner_for_run(cfg: EvalConfig):
     """A RayRunner whose workers build the run's network pool (weights, device, fast profile's dtype)."""
-    from evalsuite.metrics.fast import dtype_name
+    from evalsuite.metrics.precision import dtype_name
     from evalsuite.pipeline.generate import resolve_device
     from evalsuite.pipeline.scoring import metrics_profile
     from evalsuite.scale.ray_runner import ray_runner_from_config

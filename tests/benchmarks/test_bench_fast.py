@@ -31,9 +31,10 @@ from evalsuite.data.views import apply_view
 from evalsuite.metrics import METRICS
 from evalsuite.metrics.cache import FeatureCache
 from evalsuite.metrics.engine import MetricEngine, VideoJob
-from evalsuite.metrics.fast import FAST_TWINS, native_low_precision, resolve_profile
+from evalsuite.metrics.fast import FAST_TWINS, resolve_profile
 from evalsuite.metrics.features import FEATURES, NetworkPool, extract
 from evalsuite.metrics.imaging_quality import ImagingQuality
+from evalsuite.metrics.precision import native_low_precision
 from evalsuite.pipeline.fast_check import fast_against_exact
 from evalsuite.weights import WeightsRegistry, sha256_of
 

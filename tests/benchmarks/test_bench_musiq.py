@@ -18,8 +18,8 @@ from benchmarks.machine import cpu_description, peak_matmul_gflops
 from benchmarks.test_bench_raft import best_of
 from evalsuite.data.video import Video
 from evalsuite.metrics.base import VideoInputs
-from evalsuite.metrics.fast import native_low_precision
 from evalsuite.metrics.imaging_quality import ImagingQuality
+from evalsuite.metrics.precision import native_low_precision
 from evalsuite.networks.musiq import load_musiq
 
 # bigbuckbunny 1280×720 is scored at 512×288, the size of every 480p and 720p output; carphone as it is.

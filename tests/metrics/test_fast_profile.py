@@ -134,7 +134,7 @@ def test_correlation_volumes_stay_fp32_under_autocast() -> None:
 def test_networks_measured_off_target_stay_fp32_in_the_fast_profile(setup, monkeypatch) -> None:
     """EfficientNet-Lite0 missed the ρ target under bf16 on real weights: the fast profile runs it in
     fp32 (same values and cache keys as exact), says so in its note, and autocasts the rest."""
-    from evalsuite.metrics.fast import KEPT_IN_FP32
+    from evalsuite.metrics.precision import KEPT_IN_FP32
 
     registry, jobs = setup
     assert "efficientnet_lite0" in KEPT_IN_FP32

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 from evalsuite.data.prompt_sets import PromptSet
-from evalsuite.report.markdown import ReportInputs, write_report
+from evalsuite.report.run_report import write_report
+from evalsuite.report.run_views import ReportInputs
 
 
 def inputs() -> ReportInputs:
