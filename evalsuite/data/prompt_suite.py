@@ -14,7 +14,7 @@ How it is made:
 1. **Design**: the axis combinations are chosen greedily, one at a time, among all allowed ones (a
    static subject has no sequence of actions), each time the one whose value pairs have been used
    least so far, ties broken in a seeded random order. Every axis value and every pair of values of two
-   axes then appears about equally often (README "Prompt sets" has the counts).
+   axes then appears about equally often (docs/guide/videos.md has the counts).
 2. **Text**: each combination is written from the word lists, phrases drawn with a per-prompt seeded
    generator; a draw whose word-bigram Jaccard similarity with an earlier prompt exceeds
    `MAX_SIMILARITY` is redrawn, so no two prompts are near-duplicates.

@@ -3,7 +3,7 @@
 Written here for this suite. Every phrase is a fragment of plain English that fits its slot:
 noun phrases take `is`/`are` and a gerund phrase ("a red fox" + "is" + "trotting across ..."), so any
 combination of the axes reads as a sentence a person would write. Changing a list changes the suite:
-regenerate `prompts/structured_1533.csv` (README "Prompt sets") and commit both.
+regenerate `prompts/structured_1533.csv` (docs/guide/videos.md) and commit both.
 """
 
 from __future__ import annotations

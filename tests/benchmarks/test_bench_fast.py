@@ -44,7 +44,7 @@ SEGMENTS_PER_CLIP = 2
 EVERY = (2, 4, 8)
 # The fast profile's speed goals on VBench's seven (16 videos, one network at a time), as a ratio in one
 # run: 2.5x where bf16 is native (measured 3.00x on AMD EPYC AVX-512 BF16); without it only frame
-# subsampling runs and its ceiling is about 1.7x (README), measured 1.27-1.30x under emulated AVX2.
+# subsampling runs and its ceiling is about 1.7x (docs/benchmarks.md), measured 1.27-1.30x under emulated AVX2.
 FAST_SPEEDUP_NATIVE_BF16 = 2.5
 FAST_SPEEDUP_FP32 = 1.2
 NETWORKS = {"aesthetic_quality": ("clip_vit_l14", "laion_aesthetic_l14"), "imaging_quality": ("musiq_spaq",)}

@@ -103,7 +103,7 @@ def test_cache_dir_honours_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
         (["run_id=a/b"], r"run_id='a/b' must be a plain folder name"),
         (
             ["model=hyvideo"],
-            r"model.weights is required by conf/model/hyvideo.yaml.*README's Weights section",
+            r"model.weights is required by conf/model/hyvideo.yaml.*docs/guide/weights.md",
         ),
         (["model=hyvideo", "model.weights=random"], r"model.weights=random is only for the tiny test preset"),
         (["model.weights=/ckpts"], r"the tiny preset has no released weights: use model.weights=random"),
