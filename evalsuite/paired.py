@@ -65,10 +65,10 @@ def mean_test(d: np.ndarray, *, alternative: str = "two-sided", confidence: floa
 
 
 def walsh_averages(d: np.ndarray) -> np.ndarray:
-    """(d_i + d_j)/2 for i ≤ j, sorted."""
+    """(d_i + d_j)/2 for i ≤ j, in no particular order."""
     d = np.asarray(d, dtype=float)
     i, j = np.triu_indices(len(d))
-    return np.sort((d[i] + d[j]) / 2)
+    return (d[i] + d[j]) / 2
 
 
 def hodges_lehmann(d: np.ndarray, *, confidence: float = 0.95) -> PairedEstimate:
@@ -86,7 +86,11 @@ def hodges_lehmann(d: np.ndarray, *, confidence: float = 0.95) -> PairedEstimate
     z = stats.norm.ppf(0.5 + confidence / 2)
     k = int(np.floor(m / 2 - z * np.sqrt(n * (n + 1) * (2 * n + 1) / 24)))
     k = min(max(k, 0), (m - 1) // 2)
-    return PairedEstimate(float(np.median(walsh)), float(walsh[k]), float(walsh[m - 1 - k]), wilcoxon_p(d))
+    # the order statistics needed, in linear time (n = 1,533 prompts: 1.2 M Walsh averages)
+    ranks = sorted({k, m - 1 - k, (m - 1) // 2, m // 2})
+    ordered = np.partition(walsh, ranks)
+    median = (ordered[(m - 1) // 2] + ordered[m // 2]) / 2
+    return PairedEstimate(float(median), float(ordered[k]), float(ordered[m - 1 - k]), wilcoxon_p(d))
 
 
 def wilcoxon_p(d: np.ndarray, alternative: str = "two-sided") -> float:

@@ -37,7 +37,7 @@ def test_signed_rank_statistic_counts_the_walsh_averages(seed: int) -> None:
     rng = np.random.default_rng(seed)
     d = rng.integers(-4, 5, size=int(rng.integers(3, 40))).astype(float)  # many ties, some zeros
     d = d[d != 0] if np.any(d) else np.array([1.0])
-    walsh = walsh_averages(d)
+    walsh = np.sort(walsh_averages(d))
     t_plus = stats.wilcoxon(d, zero_method="wilcox").statistic  # min(T+, T−) in scipy's two-sided form
     ranks = stats.rankdata(np.abs(d))
     assert ranks[d > 0].sum() == (walsh > 0).sum() + 0.5 * (walsh == 0).sum()
@@ -52,6 +52,18 @@ def test_hodges_lehmann_by_hand_and_its_interval_covers_it() -> None:
     got = hodges_lehmann(d)
     assert got.estimate == pytest.approx(np.median(walsh))
     assert got.low <= got.estimate <= got.high
+    # the interval's order statistics, by hand: k = floor(M/2 − z·sqrt(n(n+1)(2n+1)/24)) from the bottom
+    rng = np.random.default_rng(0)
+    wide = rng.normal(0.3, 1.0, 300)
+    sorted_walsh = np.sort(walsh_averages(wide))
+    m, n = len(sorted_walsh), len(wide)
+    k = int(np.floor(m / 2 - stats.norm.ppf(0.975) * np.sqrt(n * (n + 1) * (2 * n + 1) / 24)))
+    hl = hodges_lehmann(wide)
+    assert (hl.estimate, hl.low, hl.high) == (
+        np.median(sorted_walsh),
+        sorted_walsh[k],
+        sorted_walsh[m - 1 - k],
+    )
     assert got.p == pytest.approx(stats.wilcoxon(d).pvalue)
 
 

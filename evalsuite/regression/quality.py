@@ -18,10 +18,10 @@ much worse) the signed-rank test and the mean can point opposite ways. `mean_deg
 reported beside it.
 
 The p-values of all metrics are Holm-corrected (evalsuite/multitest.py), so `alpha` bounds the chance that any
-metric is flagged when nothing changed. A metric fails the gate when its corrected p ≤ alpha AND its mean
-degradation is at least its minimum effect (`min_effect`, or `min_relative_effect` x |baseline mean|):
-a significant but negligible drop over many prompts does not fail a build. Every mean degradation gets
-a 95% interval. No torch here: this runs in a second on any machine.
+metric is flagged when nothing changed. A metric fails the gate when its corrected p ≤ alpha AND its
+degradation (the test's estimate) is at least its minimum effect (`min_effect`, or `min_relative_effect`
+x |baseline mean|): a significant but negligible drop over many prompts does not fail a build. Every
+degradation gets a 95% interval. No torch here: this runs in a second on any machine.
 """
 
 from __future__ import annotations
