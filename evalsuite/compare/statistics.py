@@ -20,12 +20,13 @@ metric (and VBench's quality score over the VBench dimensions present):
 * **Rank ranges**: [1 + #systems significantly better, N − #systems significantly worse], in the
   metric's own direction (lower is better for BRISQUE, NIQE, ...), as in the human layer.
 
-Every bootstrap draws its resamples once, as multinomial weights over the prompt set
-(`evalsuite.human.bootstrap.cluster_weights`), shared by every system, metric and pair, so paired
-differences stay paired and the same inputs and seed give the same tables. No torch here.
+The means' bootstrap draws its resamples once, as multinomial weights over the prompt set
+(`evalsuite.human.bootstrap.cluster_weights`), shared by every system and metric and by the
+correlations with people (evalsuite/compare/human.py), so the same inputs and seed give the same tables.
+No torch here.
 
 VBench's quality score (`vbench_quality_score`): its mean is VBench's weighted mean of the normalised
-dimension means (evalsuite/report/vbench_normalised.py), its interval the same combination of the
+dimension means (`evalsuite.metrics.vbench_scale.quality_score`, as the run report's table), its interval the same combination of the
 dimensions' bootstrap means; its paired tests and rank ranges use the per-prompt score
 Σ w_d·(x_pd − min_d)/(max_d − min_d) / Σ w_d over prompts where every present dimension is `ok`.
 """
