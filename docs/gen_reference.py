@@ -16,7 +16,6 @@ import dataclasses
 import inspect
 import io
 import sys
-import textwrap
 import tokenize
 import typing
 from pathlib import Path
@@ -256,7 +255,7 @@ def main(out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "metrics.md").write_text(metrics_page())
     (out_dir / "configuration.md").write_text(configuration_page())
-    print(textwrap.shorten(f"wrote {out_dir}/metrics.md, {out_dir}/configuration.md", 200))
+    print(f"wrote {out_dir}/metrics.md, {out_dir}/configuration.md")
 
 
 if __name__ == "__main__":

@@ -106,11 +106,13 @@ def check_inputs(cfg: EvalConfig) -> RunInputs:
 
         check_set_names(cfg.distribution.names)
         inputs.reference = reference_jobs(cfg.distribution.reference)
-    if cfg.is_comparison:
-        inputs.published = read_published(cfg.compare, systems)
-        if cfg.human.ratings is not None:
-            inputs.comparison_ratings = comparison_ratings(cfg.human)
-            check_rated_names(inputs.comparison_ratings, systems)
     if cfg.human.ratings is not None:
         inputs.human = read_human(cfg.human)
+    if cfg.is_comparison:
+        inputs.published = read_published(cfg.compare, systems)
+        if inputs.human is not None:
+            # the same file, read once: `human.models` only refuses other names, so the table is the one
+            # `comparison_ratings` would read
+            inputs.comparison_ratings = inputs.human.ratings
+            check_rated_names(inputs.comparison_ratings, systems)
     return inputs

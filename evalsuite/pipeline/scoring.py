@@ -85,8 +85,6 @@ def run_scoring(
     """Stage 3 with the run's weights registry, device, feature cache and backend (this process, or the
     one `runtime.backend` names: `scoring_backend`). An unsharded run first folds in the cache parts of
     eval shards."""
-    from evalsuite.metrics.cache import FeatureCache
-
     profile = metrics_profile(cfg)
     pool = network_pool(cfg, autocast=profile.autocast)
     cache = FeatureCache((cache_dir or cfg.runtime.cache_dir) if cfg.metrics.cache else None)
