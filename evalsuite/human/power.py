@@ -80,3 +80,23 @@ def simulated_power(
         verdict = 2 * said.sum(axis=2) > raters_per_video
         rejected += rejects(mcnemar_pvalue(verdict[:, 0], verdict[:, 1])[2], alpha)
     return rejected / repeats
+
+
+def pair_prompts_needed(
+    win_rate: float,
+    *,
+    raters_per_item: int = 3,
+    noise: float = 0.1,
+    alpha: float = 0.05,
+    power: float = 0.8,
+) -> int:
+    """Prompts of one pair of systems for a sign test on the per-prompt majority preference to detect a
+    true win rate `win_rate` against ½ (side-by-side campaigns). A rater prefers the wrong side with
+    probability `noise`, so the majority of k is wrong with w = majority_error(k, noise) and the observed
+    rate is p' = p(1 − w) + (1 − p)w; then n = [z_{1−α/2}·½ + z_{power}·√(p'(1 − p'))]² / (p' − ½)²."""
+    w = majority_error(raters_per_item, noise)
+    p = win_rate * (1 - w) + (1 - win_rate) * w
+    if p == 0.5:
+        return math.inf
+    z_alpha, z_power = stats.norm.ppf(1 - alpha / 2), stats.norm.ppf(power)
+    return math.ceil((z_alpha * 0.5 + z_power * math.sqrt(p * (1 - p))) ** 2 / (p - 0.5) ** 2)

@@ -8,8 +8,12 @@
   system is as even as the counts allow.
 * Blinding. System names are never shown; GSB sides are drawn per assignment and recorded.
 * Gold items (attention checks) with a known answer, `gold_share` of each rater's list, at shuffled
-  positions. Absolute: a video shown with another prompt's text — its text alignment must fail (or be at
-  most 2 on a 1-5 scale). GSB: one video against itself — every criterion must be "same".
+  positions, their videos drawn without replacement per rater. Absolute: a video shown with another
+  prompt's text — its text alignment must fail (or be at most 2 on a 1-5 scale). GSB, alternating: one
+  video against itself — every criterion must be "same"; or a video of the prompt against the same
+  system's video of another prompt — text alignment must go to the prompt's own video ("a").
+  A gold item is served like any other (fresh random keys, the same headers), so only its content can
+  give it away. The practice round is built the same way, with its answers explained.
 * Order. Each rater's list, gold items included, is shuffled with the campaign's seed when it is stored.
 Everything is a pure function of the inputs and the seed.
 """
@@ -24,7 +28,7 @@ import pandas as pd
 
 @dataclass(frozen=True)
 class PlannedItem:
-    kind: str  # "video", "pair" or "gold"
+    kind: str  # "video", "pair", "gold" or "practice"
     video_a: int  # positions in the videos table
     video_b: int | None
     prompt_of: int  # the video whose prompt the rater reads
@@ -43,24 +47,53 @@ def plan_items(videos: pd.DataFrame, mode: str) -> list[PlannedItem]:
     return items
 
 
+def _check_item(videos: pd.DataFrame, mode: str, criteria: list[str], scale: str, a: int, rng, kind: str,
+                variant: int) -> PlannedItem | None:  # fmt: skip
+    """One item with a known answer built on video `a` (None when the campaign cannot hold one)."""
+    prompts, systems = videos["prompt_id"].to_numpy(), videos["system"].to_numpy()
+    others = np.flatnonzero(prompts != prompts[a])
+    mismatch_possible = "text_alignment" in criteria and len(others) > 0
+    if mode == "gsb":
+        if variant % 2 == 0 or not mismatch_possible:
+            return PlannedItem(kind, a, a, a, {c: "same" for c in criteria})
+        same_system = others[systems[others] == systems[a]]
+        b = int(rng.choice(same_system if len(same_system) else others))
+        return PlannedItem(kind, a, b, a, {"text_alignment": "a"})  # only a's video shows a's text
+    if not mismatch_possible:
+        return None
+    answer = "fail" if scale == "binary" else "<=2"
+    return PlannedItem(kind, a, None, int(rng.choice(others)), {"text_alignment": answer})
+
+
 def gold_items(
-    videos: pd.DataFrame, mode: str, criteria: list[str], scale: str, count: int, seed: int
-) -> list[PlannedItem]:
-    """`count` attention checks (see the module docstring)."""
+    videos: pd.DataFrame, mode: str, criteria: list[str], scale: str, per_rater: int, raters: int, seed: int
+) -> list[list[PlannedItem]]:
+    """Each rater's `per_rater` attention checks (see the module docstring), their videos drawn without
+    replacement within a rater's list (so no rater meets one check twice); none where the campaign has no
+    text-alignment criterion to check in absolute mode."""
     rng = np.random.default_rng(seed + 1)
-    prompts = videos["prompt_id"].to_numpy()
+    per_rater = min(per_rater, len(videos))
     out = []
-    for _ in range(count):
-        a = int(rng.integers(len(videos)))
-        if mode == "gsb":
-            out.append(PlannedItem("gold", a, a, a, {c: "same" for c in criteria}))
-            continue
-        others = np.flatnonzero(prompts != prompts[a])
-        if not len(others) or "text_alignment" not in criteria:
-            break
-        answer = "fail" if scale == "binary" else "<=2"
-        out.append(PlannedItem("gold", a, None, int(rng.choice(others)), {"text_alignment": answer}))
+    for _ in range(raters):
+        chosen = rng.choice(len(videos), size=per_rater, replace=False)
+        items = [
+            _check_item(videos, mode, criteria, scale, int(a), rng, "gold", v) for v, a in enumerate(chosen)
+        ]
+        out.append([item for item in items if item is not None])
     return out
+
+
+def practice_items(videos: pd.DataFrame, mode: str, criteria: list[str], scale: str, count: int, seed: int
+                   ) -> list[PlannedItem]:  # fmt: skip
+    """The practice round, the same for every rater: items built like the attention checks, whose known
+    answer the rater is shown after answering. In side-by-side mode one of each kind when there are two."""
+    rng = np.random.default_rng(seed + 4)
+    chosen = rng.choice(len(videos), size=min(count, len(videos)), replace=False)
+    items = [
+        _check_item(videos, mode, criteria, scale, int(a), rng, "practice", v + 1)
+        for v, a in enumerate(chosen)
+    ]
+    return [item for item in items if item is not None]
 
 
 def assign(order: np.ndarray, n_raters: int, k: int) -> list[list[int]]:

@@ -3,8 +3,11 @@
 absolute.csv: prompt_id, model, rater_id, criterion, value (pass/fail, or 1-5 on a Likert campaign).
 pairwise.csv: prompt_id, model_a, model_b, rater_id, criterion, verdict (good/same/bad from model_a's side),
 plus the audit columns a_side (where model_a's video was shown) and clicked (what the rater pressed).
-Gold items are left out of both (they are attention checks; `monitor.py` scores them). Rows are sorted,
-so the same database always exports the same bytes.
+Both hold real items only: gold and practice items are checks (`monitor.py` scores them), and a "cannot
+judge" answer has no value. Excluded raters (screened out, or excluded by the owner) are left out unless
+`include_excluded`; then their rows stay, and judgements.csv says who they are.
+judgements.csv: every judgement, checks and "cannot judge" included, with the rater's exclusion, the
+comment and both clocks: the audit trail. Rows are sorted, so one database always exports the same bytes.
 """
 
 from __future__ import annotations
@@ -23,22 +26,32 @@ FROM_A = {
     True: {"left": "good", "same": "same", "right": "bad"},
     False: {"left": "bad", "same": "same", "right": "good"},
 }
+COLUMNS = ["rater_id", "participant", "excluded", "kind", "gold", "model_a", "prompt_id", "model_b",
+           "a_on_left", "position", "values", "cannot_judge", "comment", "seconds", "served_seconds"]  # fmt: skip
 
 
-def judgements(session: Session, campaign: Campaign) -> pd.DataFrame:
-    """One row per judgement: rater, item kind, the videos' systems and prompt, side, values, seconds."""
+def judgements(session: Session, campaign: Campaign, rater_id: int | None = None) -> pd.DataFrame:
+    """One row per judgement (of one rater, given its database id): rater (and whether excluded), item
+    kind, the videos' systems and prompt, side, position (practice items are negative), values, "cannot
+    judge", comment and clocks."""
     a, b = aliased(VideoRow), aliased(VideoRow)
-    rows = session.execute(
+    query = (
         select(
             Rater.name,
+            Rater.participant,
+            Rater.excluded.is_not(None),
             Item.kind,
             Item.gold,
             a.system,
             a.prompt_id,
             b.system,
             Assignment.a_on_left,
+            Assignment.position,
             Judgement.values,
+            Judgement.cannot_judge,
+            Judgement.comment,
             Judgement.seconds,
+            Judgement.served_seconds,
         )
         .join(Assignment, Assignment.id == Judgement.assignment_id)
         .join(Rater, Rater.id == Judgement.rater_id)
@@ -46,40 +59,33 @@ def judgements(session: Session, campaign: Campaign) -> pd.DataFrame:
         .join(a, a.id == Item.video_a)
         .outerjoin(b, b.id == Item.video_b)
         .where(Rater.campaign_id == campaign.id)
-    ).all()
-    columns = [
-        "rater_id",
-        "kind",
-        "gold",
-        "model_a",
-        "prompt_id",
-        "model_b",
-        "a_on_left",
-        "values",
-        "seconds",
-    ]
-    return pd.DataFrame(rows, columns=columns)
+    )
+    if rater_id is not None:
+        query = query.where(Judgement.rater_id == rater_id)
+    table = pd.DataFrame(session.execute(query).all(), columns=COLUMNS)
+    table["excluded"] = table["excluded"].astype(bool)
+    table["cannot_judge"] = table["cannot_judge"].astype(bool)
+    return table
 
 
-def absolute_table(table: pd.DataFrame, criteria: list[str]) -> pd.DataFrame:
-    real = table[table["kind"] == "video"]
+def answered(table: pd.DataFrame, kind: str, include_excluded: bool = False) -> pd.DataFrame:
+    keep = (table["kind"] == kind) & ~table["cannot_judge"]
+    if not include_excluded:
+        keep &= ~table["excluded"]
+    return table[keep]
+
+
+def absolute_table(table: pd.DataFrame, criteria: list[str], include_excluded: bool = False) -> pd.DataFrame:
     out = [
-        {
-            "prompt_id": r.prompt_id,
-            "model": r.model_a,
-            "rater_id": r.rater_id,
-            "criterion": c,
-            "value": r.values[c],
-        }
-        for r in real.itertuples()
+        {"prompt_id": r.prompt_id, "model": r.model_a, "rater_id": r.rater_id, "criterion": c, "value": r.values[c]}
+        for r in answered(table, "video", include_excluded).itertuples()
         for c in criteria
-    ]
+    ]  # fmt: skip
     frame = pd.DataFrame(out, columns=["prompt_id", "model", "rater_id", "criterion", "value"])
     return frame.sort_values(["prompt_id", "model", "rater_id", "criterion"], ignore_index=True)
 
 
-def pairwise_table(table: pd.DataFrame, criteria: list[str]) -> pd.DataFrame:
-    real = table[table["kind"] == "pair"]
+def pairwise_table(table: pd.DataFrame, criteria: list[str], include_excluded: bool = False) -> pd.DataFrame:
     out = [
         {
             "prompt_id": r.prompt_id,
@@ -91,12 +97,37 @@ def pairwise_table(table: pd.DataFrame, criteria: list[str]) -> pd.DataFrame:
             "a_side": "left" if r.a_on_left else "right",
             "clicked": r.values[c],
         }
-        for r in real.itertuples()
+        for r in answered(table, "pair", include_excluded).itertuples()
         for c in criteria
     ]
     columns = ["prompt_id", "model_a", "model_b", "rater_id", "criterion", "verdict", "a_side", "clicked"]
     frame = pd.DataFrame(out, columns=columns)
     return frame.sort_values(["prompt_id", "model_a", "model_b", "rater_id", "criterion"], ignore_index=True)
+
+
+def audit_table(table: pd.DataFrame) -> pd.DataFrame:
+    """judgements.csv: every judgement with its values as JSON text."""
+    import json
+
+    out = table.assign(
+        values=[json.dumps(v, sort_keys=True) for v in table["values"]],
+        gold=[json.dumps(g, sort_keys=True) if g else "" for g in table["gold"]],
+    )
+    return out.sort_values(["rater_id", "position"], ignore_index=True)
+
+
+def campaign_files(
+    session: Session, campaign: Campaign, include_excluded: bool = False
+) -> dict[str, pd.DataFrame]:
+    """The export's tables by file stem."""
+    table = judgements(session, campaign)
+    criteria = list(campaign.criteria)
+    main = (
+        {"absolute": absolute_table(table, criteria, include_excluded)}
+        if campaign.mode == "absolute"
+        else {"pairwise": pairwise_table(table, criteria, include_excluded)}
+    )
+    return main | {"judgements": audit_table(table)}
 
 
 @dataclass
@@ -107,8 +138,8 @@ class Exported:
     criteria: list[str]
 
 
-def export_campaign(db_url: str, name: str, out_dir: str | Path) -> Exported:
-    """Write absolute.csv (absolute campaigns) or pairwise.csv (GSB campaigns) into `out_dir`."""
+def export_campaign(db_url: str, name: str, out_dir: str | Path, include_excluded: bool = False) -> Exported:
+    """Write absolute.csv (absolute campaigns) or pairwise.csv (GSB campaigns) and judgements.csv."""
     from evalsuite.rating.campaign import CampaignError
 
     engine, sessions = open_store(db_url)
@@ -118,14 +149,11 @@ def export_campaign(db_url: str, name: str, out_dir: str | Path) -> Exported:
             if campaign is None:
                 known = ", ".join(session.scalars(select(Campaign.name))) or "none"
                 raise CampaignError(f"{db_url}: no campaign {name!r} (campaigns: {known})")
-            table = judgements(session, campaign)
+            tables = campaign_files(session, campaign, include_excluded)
             criteria, mode, scale = list(campaign.criteria), campaign.mode, campaign.scale
     finally:
         engine.dispose()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    if mode == "absolute":
-        files = {"absolute": write_csv_atomic(out / "absolute.csv", absolute_table(table, criteria))}
-    else:
-        files = {"pairwise": write_csv_atomic(out / "pairwise.csv", pairwise_table(table, criteria))}
+    files = {stem: write_csv_atomic(out / f"{stem}.csv", frame) for stem, frame in tables.items()}
     return Exported(files, mode, scale, criteria)

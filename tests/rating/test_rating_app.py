@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import json
 import os
 import re
@@ -16,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
 import pandas as pd
@@ -26,31 +28,12 @@ pytest.importorskip("sqlalchemy")
 httpx = pytest.importorskip("httpx")
 
 from evalsuite.config import compose  # noqa: E402
-from evalsuite.pipeline.run import run_eval  # noqa: E402
 from evalsuite.rating.campaign import create_campaign  # noqa: E402
 
 pytestmark = pytest.mark.slow
 CHROMIUM = Path("/usr/bin/chromium")
+CRITERIA = ["text_alignment", "motion_quality", "visual_quality"]
 LOAD_SECONDS = float(os.environ.get("HYVIDEO_EVAL_LOAD_SECONDS", "60"))
-
-
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory) -> Path:
-    """An eval run of three systems' (synthetic) videos over 6 prompts."""
-    base = tmp_path_factory.mktemp("rating_run")
-    old = os.environ.get("HYVIDEO_EVAL_CACHE")
-    os.environ["HYVIDEO_EVAL_CACHE"] = str(base / "cache")
-    try:
-        cfg = compose(
-            ["compare=synthetic_flicker", "prompts.limit=6", "metrics.names=[sharpness]",
-             f"runtime.output_dir={base / 'run'}", "runtime.progress=false"]
-        )  # fmt: skip
-        return run_eval(cfg).paths.output_dir
-    finally:
-        if old is None:
-            os.environ.pop("HYVIDEO_EVAL_CACHE", None)
-        else:
-            os.environ["HYVIDEO_EVAL_CACHE"] = old
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +99,9 @@ def browser_on(db: Path):
 
 
 def campaign(db: Path | str, run_dir: Path, **options):
-    options = {"name": "c", "raters": 4, "k": 2, "seed": 0} | options
+    """A campaign without the timing rule or a practice round (tests that need them set them)."""
+    options = {"name": "c", "raters": 4, "k": 2, "seed": 0, "min_seconds": 0, "require_playthrough": False,
+               "practice": 0} | options  # fmt: skip
     return create_campaign(str(db), run_dir, **options)
 
 
@@ -125,9 +110,27 @@ def rows(db: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
-def next_assignment(page_html: str, token: str) -> int | None:
-    found = re.search(rf"/rate/{re.escape(token)}/(\d+)", page_html)
-    return int(found.group(1)) if found else None
+TICKETS: dict[str, str] = {}  # answer key -> the signed serving time its page carried
+
+
+def next_assignment(page_html: str, token: str) -> str | None:
+    """The answer key of the item a rating page shows (None on any other page); its ticket is kept for
+    `answer_body`, as the page keeps it for its own POST."""
+    found = re.search(rf'"post": "/rate/{re.escape(token)}/([\w-]+)".*?"ticket": "([\w.]+)"', page_html)
+    if not found:
+        return None
+    TICKETS[found.group(1)] = found.group(2)
+    return found.group(1)
+
+
+def answer_body(key: str, values: dict, seconds: float = 1.0) -> dict:
+    return {"values": values, "seconds": seconds, "ticket": TICKETS[key]}
+
+
+def consent(base_url: str, tokens) -> None:
+    """Agree to the instructions for each token, as the consent form does."""
+    for token in tokens:
+        assert httpx.post(f"{base_url}/rate/{token}/consent").status_code == 303
 
 
 def test_every_item_is_seen_by_k_raters_balanced_blinded_and_tokens_are_hashed(run_dir, tmp_path) -> None:
@@ -159,18 +162,22 @@ def test_a_rater_rates_by_keyboard_reloads_resumes_and_a_wrong_token_is_refused(
     token = next(iter(made.rater_tokens.values()))
     with browser_on(db) as (server, page):
         page.goto(f"{server.url}/rate/{token}")
-        total = int(re.search(r"of (\d+)", page.inner_text(".muted")).group(1))
+        page.check("#agree")
+        page.click("#start")
+        total = int(re.search(r"of (\d+)", page.inner_text("#progress")).group(1))
         systems = {"synthetic-test-videos", "synthetic-flicker-4", "synthetic-flicker-12"}
         assert not any(s in page.content() for s in systems)  # blinded
         for n in range(3):
-            assert page.inner_text(".muted").startswith(f"Item {n + 1} of {total}")
+            assert page.inner_text("#progress").startswith(f"Item {n + 1} of {total}")
+            page.wait_for_function("!document.querySelector('.opt').disabled")  # played through
             for key in ("p", "f", "p"):
                 page.keyboard.press(key)
             assert page.is_enabled("#submit")
             with page.expect_navigation():
                 page.keyboard.press("Enter")
         page.reload()
-        assert page.inner_text(".muted").startswith(f"Item 4 of {total}")  # resumed at the first unrated
+        assert page.inner_text("#progress").startswith(f"Item 4 of {total}")  # resumed at the first unrated
+        page.wait_for_function("!document.querySelector('.opt').disabled")
         page.keyboard.press("p")
         page.keyboard.press("Backspace")
         page.keyboard.press("f")
@@ -189,8 +196,11 @@ def test_a_side_by_side_item_records_the_side_that_was_shown(run_dir, tmp_path) 
     token = next(iter(made.rater_tokens.values()))
     with browser_on(db) as (server, page):
         page.goto(f"{server.url}/rate/{token}")
+        page.check("#agree")
+        page.click("#start")
         for _ in range(8):
             assert page.locator("video").count() == 2
+            page.wait_for_function("!document.querySelector('.opt').disabled")
             for key in ("ArrowLeft", "ArrowLeft", "ArrowLeft"):  # "left is better", whatever is there
                 page.keyboard.press(key)
             with page.expect_navigation():
@@ -202,8 +212,9 @@ def test_a_side_by_side_item_records_the_side_that_was_shown(run_dir, tmp_path) 
     assert (table["verdict"] == table["a_side"].map({"left": "good", "right": "bad"})).all()
 
 
-def answers(rater: int, item: int) -> dict:
-    """A deterministic 'click' per rater and item, varied enough for every statistic."""
+def answers(rater: int, key: str) -> dict:
+    """A deterministic 'click' per rater and item (its answer key), varied enough for every statistic."""
+    item = zlib.crc32(key.encode())
     return {c: "pass" if (rater * 7 + item * 3 + k) % 5 < 3 else "fail"
             for k, c in enumerate(("text_alignment", "motion_quality", "visual_quality"))}  # fmt: skip
 
@@ -216,20 +227,20 @@ def test_the_export_feeds_the_human_report_and_its_rates_match_the_clicks(run_di
     server = Server(db)
     clicks = []
     try:
+        consent(server.url, made.rater_tokens.values())
         with httpx.Client(base_url=server.url, timeout=30) as client:
             for r, token in enumerate(made.rater_tokens.values()):
                 while (assignment := next_assignment(client.get(f"/rate/{token}").text, token)) is not None:
                     values = answers(r, assignment)
-                    assert (
-                        client.post(f"/rate/{token}/{assignment}", json={"values": values}).status_code == 200
-                    )
+                    body = answer_body(assignment, values, 2.0)
+                    assert client.post(f"/rate/{token}/{assignment}", json=body).status_code == 200
                     clicks.append((r, assignment, values))
     finally:
         server.stop()
     assert eval_main(["rate", "report", "--db", str(db), "--name", "c", "--out", str(tmp_path / "out")]) == 0
     rates = pd.read_csv(tmp_path / "out" / "human" / "rates.csv")
     # The same rates from the click log: per video, a strict majority of its 3 raters passes it.
-    item_video = dict(rows(db, "SELECT a.id, v.system || '|' || v.prompt_id FROM assignments a "
+    item_video = dict(rows(db, "SELECT a.key, v.system || '|' || v.prompt_id FROM assignments a "
                                "JOIN items i ON i.id = a.item_id JOIN videos v ON v.id = i.video_a"))  # fmt: skip
     log = pd.DataFrame(
         [(item_video[a].split("|")[0], item_video[a], c, v == "pass") for _, a, vals in clicks for c, v in vals.items()],
@@ -255,10 +266,11 @@ def test_bad_tokens_moved_videos_and_a_killed_server(run_dir, tmp_path) -> None:
         assert httpx.get(f"{server.url}/rate/bad").status_code == 401
         assert httpx.get(f"{server.url}/admin/bad").status_code == 403
         assert "not valid" in httpx.get(f"{server.url}/admin/bad").text
-        assert httpx.post(f"{server.url}/rate/{token}/1", content=b"{}").status_code in (403, 422)
+        assert httpx.post(f"{server.url}/rate/{token}/1", content=b"{}").status_code == 403
+        consent(server.url, [token])
         for _ in range(3):
             assignment = next_assignment(httpx.get(f"{server.url}/rate/{token}").text, token)
-            body = {"values": answers(0, assignment), "seconds": 1.5}
+            body = answer_body(assignment, answers(0, assignment), 1.5)
             assert httpx.post(f"{server.url}/rate/{token}/{assignment}", json=body).status_code == 200
             committed += 1
         again = httpx.post(f"{server.url}/rate/{token}/{assignment}", json=body)
@@ -295,7 +307,7 @@ async def simulated_rater(
         assignment = next_assignment(page.text, token)
         if assignment is None:
             return
-        body = {"values": answers(rater, assignment), "seconds": 0.1}
+        body = answer_body(assignment, answers(rater, assignment), 0.1)
         start = time.perf_counter()
         response = await client.post(f"/rate/{token}/{assignment}", json=body)
         latencies.append(time.perf_counter() - start)
@@ -332,6 +344,7 @@ def test_60_concurrent_raters_on_two_server_processes_lose_and_duplicate_nothing
             await client.aclose()
 
     start = time.monotonic()
+    consent(servers[0].url, made.rater_tokens.values())
     try:
         asyncio.run(campaign_day())
     finally:
@@ -394,9 +407,10 @@ def test_postgresql_by_url(run_dir, postgres_url, tmp_path) -> None:
     token = next(iter(made.rater_tokens.values()))
     server = Server(postgres_url)
     try:
+        consent(server.url, [token])
         for _ in range(4):
             assignment = next_assignment(httpx.get(f"{server.url}/rate/{token}").text, token)
-            body = {"values": answers(0, assignment)}
+            body = answer_body(assignment, answers(0, assignment))
             assert httpx.post(f"{server.url}/rate/{token}/{assignment}", json=body).status_code == 200
         assert httpx.post(f"{server.url}/rate/{token}/{assignment}", json=body).status_code == 409
         assert "4 of" in httpx.get(f"{server.url}/admin/{made.admin_token}").text
@@ -405,3 +419,108 @@ def test_postgresql_by_url(run_dir, postgres_url, tmp_path) -> None:
     exported = export_campaign(postgres_url, "c", tmp_path / "out")
     table = pd.read_csv(exported.files["absolute"])
     assert len(table) % 3 == 0 and 0 < len(table) <= 4 * 3  # gold judgements are not exported
+
+
+def screenshot(page, name: str, tmp_path: Path) -> Path:
+    """Full-page PNG into $HYVIDEO_EVAL_SCREENSHOTS (to look at, or for the docs) or the test's folder."""
+    folder = Path(os.environ.get("HYVIDEO_EVAL_SCREENSHOTS", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+    return folder / f"{name}.png"
+
+
+def unlocked(page) -> bool:
+    return page.evaluate("!document.querySelector('.opt').disabled")
+
+
+def test_a_crowd_participant_from_entry_to_completion_code_and_an_excluded_rater_in_chromium(
+    run_dir, tmp_path
+) -> None:
+    """Prolific's entry link -> instructions and consent -> practice with feedback -> rating with the
+    answers locked until the videos played through -> the completion code; then the owner excludes the
+    rater on the admin page and the export leaves their judgements out."""
+    from evalsuite.rating.settings import CrowdSettings
+
+    db = tmp_path / "c.sqlite"
+    crowd = CrowdSettings(platform="prolific", completion_code="CODE2024", screenout_code="NOPE")
+    systems = ["synthetic-test-videos", "synthetic-flicker-12"]
+    made = campaign(db, run_dir, mode="gsb", systems=systems, raters=2, k=2, gold_share=0.15, crowd=crowd,
+                    practice=2, min_seconds=1.0, require_playthrough=True)  # fmt: skip
+    with browser_on(db) as (server, page):
+        page.set_viewport_size({"width": 1200, "height": 900})
+        page.goto(f"{server.url}/join/{made.entry_key}?PROLIFIC_PID=5f0c0ffee&STUDY_ID=s1&SESSION_ID=x1")
+        assert page.title() == "Instructions" and "What to judge" in page.inner_text("body")
+        screenshot(page, "rating-instructions", tmp_path)
+        page.click("#start")
+        assert page.title() == "Instructions"  # consent is required: the checkbox was not ticked
+        page.check("#agree")
+        page.click("#start")
+        for n in range(2):  # practice
+            assert page.inner_text("#progress") == f"Practice {n + 1} of 2"
+            assert not unlocked(page)  # locked until the videos played through
+            page.keyboard.press("s")
+            assert page.evaluate("document.querySelectorAll('.opt.on').length") == 0
+            page.wait_for_function("!document.querySelector('.opt').disabled", timeout=20_000)
+            for key in ("s", "s", "s"):
+                page.keyboard.press(key)
+            page.keyboard.press("Enter")
+            page.wait_for_selector(".feedback")
+            assert re.match(r"(Right|Not quite)\.", page.inner_text("#feedback"))
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+        assert page.title() == "Practice finished"
+        page.click("#begin")
+        rated = 0
+        while page.title() == "Rate":
+            assert page.inner_text("#progress").startswith(f"Item {rated + 1} of ")
+            assert not unlocked(page)
+            page.keyboard.press("Control+f")  # the browser's find, not "fail" or an answer
+            page.wait_for_function("!document.querySelector('.opt').disabled", timeout=20_000)
+            if rated == 0:
+                page.keyboard.press("a")
+                page.keyboard.press("Enter")  # two criteria still missing: said, nothing sent
+                assert page.inner_text("#status").startswith("Still to answer")
+                page.fill("#comment", "left looks sharper")
+                screenshot(page, "rating-item", tmp_path)
+                page.keyboard.press("Escape")
+                page.locator("#comment").blur()
+            for key in ("a", "s", "d"):
+                page.keyboard.press(key)
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            rated += 1
+        assert page.inner_text("#code") == "CODE2024"
+        assert (
+            page.get_attribute("#back", "href") == "https://app.prolific.com/submissions/complete?cc=CODE2024"
+        )
+        # A second participant's judgements by API (for agreement), then the owner's page.
+        other = httpx.get(f"{server.url}/join/{made.entry_key}?PROLIFIC_PID=second", follow_redirects=False)
+        token = other.headers["location"].rsplit("/", 1)[1]
+        consent(server.url, [token])
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            for _ in range(2):  # the practice round
+                key = next_assignment(client.get(f"/rate/{token}").text, token)
+                time.sleep(1.05)
+                client.post(
+                    f"/rate/{token}/{key}", json=answer_body(key, dict.fromkeys(CRITERIA, "same"), 1.1)
+                )
+            client.post(f"/rate/{token}/start")
+            while (key := next_assignment(client.get(f"/rate/{token}").text, token)) is not None:
+                time.sleep(1.05)
+                answer = answer_body(key, dict.fromkeys(CRITERIA, "left"), 1.1)
+                assert client.post(f"/rate/{token}/{key}", json=answer).status_code == 200
+        page.goto(f"{server.url}/admin/{made.admin_token}")
+        assert "Position bias" in page.inner_text("body") and "Agreement" in page.inner_text("body")
+        screenshot(page, "rating-admin-gsb", tmp_path)
+        first = rows(db, "SELECT name FROM raters WHERE participant = '5f0c0ffee'")[0][0]
+        page.locator(f"tr:has-text('{first}') button[data-action='exclude']").click()
+        assert "is excluded" in page.inner_text("#note")
+        exported = httpx.get(f"{server.url}/admin/{made.admin_token}/export/pairwise.csv").text
+        everyone = httpx.get(
+            f"{server.url}/admin/{made.admin_token}/export/pairwise.csv?include_excluded=1"
+        ).text
+    kept = pd.read_csv(io.StringIO(exported))
+    assert first not in set(kept["rater_id"]) and len(kept) > 0
+    assert first in set(pd.read_csv(io.StringIO(everyone))["rater_id"])
+    comments = rows(db, "SELECT comment FROM judgements WHERE comment IS NOT NULL")
+    assert comments == [("left looks sharper",)]
