@@ -12,8 +12,9 @@ frames) every video counts as dynamic, because VBench's loop tests `count >= cou
 `dynamic_degree_raft` is VBench's metric: RAFT with the authors' Chairs+Things weights (as torchvision's
 port, `evalsuite/networks/raft.py`), 20 iterations, frames padded to a multiple of 8 and the top 5% taken
 over the padded size, as VBench does; its flows are bit-identical to those of the RAFT authors' code that
-VBench vendors, on the same weights and frames (tests/metrics/test_raft_flow.py), and it runs at least as
-fast (`nox -s bench -- -k raft -s`). Where it may deviate: VBench decodes with OpenCV, this suite with
+VBench vendors, on the same weights and frames (tests/metrics/test_raft_flow.py), and a pair takes at most
+1/1.2 of that code's time at 480p and 720p (`nox -s bench -- -k raft -s` asserts it: each inner frame is
+encoded once and the flow upsampled once, networks/raft.py). Where it may deviate: VBench decodes with OpenCV, this suite with
 PyAV (both FFmpeg; the YUV->RGB rounding can differ by a grey level), and VBench runs on a GPU.
 
 `dynamic_degree_dis` is the weight-free twin on OpenCV's DIS flow, with no padding (DIS needs none); its
@@ -22,22 +23,22 @@ values are not VBench's, hence its own name.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
 from evalsuite.data.views import FrameView
 from evalsuite.metrics.base import FrameMetric, Metric, VideoInputs, register_metric
-from evalsuite.metrics.flow import dis_flows, flow_magnitude, top_fraction_mean
+from evalsuite.metrics.flow import flow_magnitude, iter_dis_flows, top_fraction_mean
 
-FlowBackend = Callable[[np.ndarray], Sequence[np.ndarray]]  # T frames -> T-1 flows (H×W×2)
+# T frames -> their T-1 flows (H×W×2) in order; a lazy iterable computes only the pairs that are read
+FlowBackend = Callable[[np.ndarray], Iterable[np.ndarray]]
 VIEW = FrameView(stride_to_fps=8)
 
 
-def pair_scores(frames: np.ndarray, flows: FlowBackend = dis_flows) -> Iterator[float]:
+def pair_scores(frames: np.ndarray, flows: FlowBackend = iter_dis_flows) -> Iterator[float]:
     """VBench's per-pair motion statistic for consecutive frames, one pair's flow at a time as it is read."""
-    for i in range(len(frames) - 1):
-        (flow,) = flows(frames[i : i + 2])
+    for flow in flows(frames):
         yield top_fraction_mean(flow_magnitude(flow))
 
 
@@ -79,7 +80,7 @@ class DynamicDegreeDIS(FrameMetric):
     )
 
     def score(self, frames: np.ndarray) -> float:
-        return dynamic_flag(frames, dis_flows)
+        return dynamic_flag(frames, iter_dis_flows)
 
 
 @register_metric
@@ -96,10 +97,10 @@ class DynamicDegreeRAFT(Metric):
     )
 
     def setup(self, pool) -> None:
-        from evalsuite.networks.raft import raft_flows
+        from evalsuite.networks.raft import iter_raft_flows
 
         model = pool.get("raft_large")
-        self._flows = lambda frames: raft_flows(model, frames)
+        self._flows = lambda frames: iter_raft_flows(model, frames)
 
     def evaluate(self, inputs: VideoInputs) -> float:
         return dynamic_flag(inputs.frames(self.view), self._flows)

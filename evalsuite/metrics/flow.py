@@ -10,6 +10,7 @@ are never mistaken for VBench's.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -28,7 +29,13 @@ def dis_flow(previous: np.ndarray, current: np.ndarray) -> np.ndarray:
 
 def dis_flows(frames: np.ndarray) -> list[np.ndarray]:
     """DIS flow from each of T uint8 RGB frames to the next."""
-    return [dis_flow(a, b) for a, b in itertools.pairwise(frames)]
+    return list(iter_dis_flows(frames))
+
+
+def iter_dis_flows(frames: np.ndarray) -> Iterator[np.ndarray]:
+    """`dis_flows`, each flow computed when the iterator reaches it."""
+    for a, b in itertools.pairwise(frames):
+        yield dis_flow(a, b)
 
 
 def flow_magnitude(flow: np.ndarray) -> np.ndarray:

@@ -7,7 +7,8 @@ the same weights in fp16 on a GPU (`clip.load` casts them); on a CPU both are fp
 
 When no metric of the run embeds text, only the image tower is built (`load_clip(..., text=False)`), on
 the meta device, and given the archive's visual tensors as they are, after the text tower's were
-dropped. Its residual blocks keep their matrices in fp16, OpenAI's own values, and cast them to fp32
+dropped (never read: the archive is memory-mapped, networks/torchscript.py). Its residual blocks keep
+their matrices in fp16, OpenAI's own values, and cast them to fp32
 only while the block runs (`hold_block_matrices`): fp32 holds every fp16 value exactly, so every
 product is the one an fp32 model computes, bit for bit, and ViT-L/14's image tower holds 0.6 GB instead
 of 1.2 GB (and its load no longer holds the archive beside a whole fp32 model, 2.6 GB). Under the
@@ -20,9 +21,12 @@ open_clip CLIP, so its weights are those of the whole model.
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import torch
+
+from evalsuite.networks.torchscript import is_torchscript, torchscript_tensors
 
 # open_clip's architecture names for the random-weights builds (`weights.allow_random`, tests).
 ARCHITECTURES = {"clip_vit_b32": "ViT-B-32-quickgelu", "clip_vit_l14": "ViT-L-14-quickgelu"}
@@ -142,6 +146,8 @@ def _image_tower_from_file(path: Path) -> torch.nn.Module:
     # rounding here, a no-op on OpenAI's files, whose matrices are fp16 already.
     convert_weights_to_fp16(tower)
     dtypes = {k: v.dtype for k, v in tower.state_dict().items()}
+    if is_torchscript(path):  # a tensor held as a plain attribute is not the module's state: left out
+        visual = {k: v for k, v in visual.items() if k in dtypes}
     for key in list(visual):
         visual[key] = visual[key].to(dtypes.get(key, torch.float32))
     tower.load_state_dict(visual, strict=True, assign=True)
@@ -152,11 +158,9 @@ def _image_tower_from_file(path: Path) -> torch.nn.Module:
 
 
 def _openai_state_dict(path: Path) -> dict[str, torch.Tensor]:
-    """The tensors of OpenAI's TorchScript archive (the module itself is freed), or a plain state dict."""
-    try:
-        archive = torch.jit.load(str(path), map_location="cpu")
-    except RuntimeError:
-        return torch.load(path, map_location="cpu", weights_only=True)
-    state = dict(archive.state_dict())
-    del archive
-    return state
+    """The tensors of OpenAI's TorchScript archive, or of a plain state dict, as views of the mapped file
+    (networks/torchscript.py): the tensors nobody touches, the text tower's when only the image tower
+    is built, are never read into memory."""
+    if is_torchscript(path):
+        return torchscript_tensors(path)
+    return torch.load(path, map_location="cpu", weights_only=True, mmap=zipfile.is_zipfile(path))

@@ -32,11 +32,14 @@ def cpu_description() -> str:
     return f"{cpu_name()} ({', '.join(isa) or 'no AVX2'}{no512}; native bf16: {bf16}), {torch.get_num_threads()} torch threads"
 
 
-def peak_matmul_gflops(n: int = 1024, repeats: int = 9) -> float:
-    """fp32 dense matmul throughput on this machine now, in GFLOP/s: the best of `repeats` products of
-    two n×n matrices after a warm-up. A peak, so the best and not the median: the median ran 10-20%
-    lower on a 2-core AVX-512 machine, where oneDNN convolutions then showed more than 100% of it."""
-    a, b = torch.randn(n, n), torch.randn(n, n)
+def peak_matmul_gflops(n: int = 1024, repeats: int = 9, dtype: torch.dtype = torch.float32) -> float:
+    """Dense matmul throughput on this machine now, in GFLOP/s: the best of `repeats` products of two
+    n×n matrices of `dtype` after a warm-up. A peak, so the best and not the median: the median ran
+    10-20% lower on a 2-core AVX-512 machine, where oneDNN convolutions then showed more than 100% of it.
+    bf16 only where the CPU computes it natively (it says so: `native_bf16`); emulated bf16 is no peak."""
+    if dtype == torch.bfloat16 and not native_bf16():
+        raise ValueError("no native bf16 on this CPU: its bf16 matmul is emulated, not a peak to share")
+    a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
     a @ b
     times = []
     for _ in range(repeats):
@@ -44,6 +47,10 @@ def peak_matmul_gflops(n: int = 1024, repeats: int = 9) -> float:
         a @ b
         times.append(time.perf_counter() - start)
     return 2 * n**3 / min(times) / 1e9
+
+
+def native_bf16() -> bool:
+    return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
 
 
 def _rss() -> int:

