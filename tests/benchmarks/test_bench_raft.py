@@ -26,7 +26,6 @@ from evalsuite.data import synthetic
 from evalsuite.data.video import read_video
 from evalsuite.networks.raft import ITERATIONS, raft_flows
 
-
 # The goal (issue 40): per pair at least 1.2× the authors' code at the sizes users generate.
 GOAL_RATIO = 1.2
 GOAL_SIZES = ("480x848", "720x1280")
