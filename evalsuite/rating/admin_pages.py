@@ -20,11 +20,11 @@ from sqlalchemy import select
 
 from evalsuite.errors import SuiteError
 from evalsuite.rating import owner
+from evalsuite.rating.media import NO_STORE
 from evalsuite.rating.pages import page
+from evalsuite.rating.responses import html_response, redirect
 from evalsuite.rating.settings import settings_of
 from evalsuite.rating.store import Campaign, hash_token
-
-NO_STORE = {"Cache-Control": "private, no-store"}
 
 
 def _table(frame: pd.DataFrame) -> str:
@@ -116,14 +116,10 @@ def router(sessions) -> APIRouter:
         return session.scalar(select(Campaign).where(Campaign.admin_token_hash == hash_token(token)))
 
     def refused() -> HTMLResponse:
-        return HTMLResponse(
-            message_page("Not allowed", "This admin link is not valid."), 403, headers=NO_STORE
-        )
+        return html_response(message_page("Not allowed", "This admin link is not valid."), 403)
 
     def back(token: str, note: str) -> RedirectResponse:
-        return RedirectResponse(
-            f"/admin/{quote(token)}?note={quote(note)}", status_code=303, headers=NO_STORE
-        )
+        return redirect(f"/admin/{quote(token)}?note={quote(note)}")
 
     @routes.get("/admin/{token}", response_class=HTMLResponse)
     def admin(token: str, note: str = "") -> Response:
@@ -131,9 +127,7 @@ def router(sessions) -> APIRouter:
             campaign = campaign_of(session, token)
             if campaign is None:
                 return refused()
-            return HTMLResponse(
-                admin_page(token, campaign, campaign_status(session, campaign), note[:300]), headers=NO_STORE
-            )
+            return html_response(admin_page(token, campaign, campaign_status(session, campaign), note[:300]))
 
     @routes.post("/admin/{token}/rater")
     def rater_action(
@@ -159,7 +153,7 @@ def router(sessions) -> APIRouter:
                     )
                     note = f"{rater}'s list re-opened as {new.name}: {where}."
                 else:
-                    return HTMLResponse(
+                    return html_response(
                         message_page("Unknown action", f"No action {action!r}: revoke, exclude or reopen."),
                         422,
                     )
@@ -187,7 +181,7 @@ def router(sessions) -> APIRouter:
                 return refused()
             tables = campaign_files(session, campaign, bool(include_excluded))
         if stem not in tables:
-            return HTMLResponse(
+            return html_response(
                 message_page("No such file", f"This campaign exports {', '.join(tables)}."), 404
             )
         headers = NO_STORE | {"Content-Disposition": f"attachment; filename={stem}.csv"}

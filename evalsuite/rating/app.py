@@ -26,13 +26,14 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from evalsuite.rating import admin_pages, flow, media, owner, pages
 from evalsuite.rating.answers import answer_kind, parse_submission
 from evalsuite.rating.monitor import checks, flagged_by_gold
+from evalsuite.rating.responses import html_response, redirect, reply
 from evalsuite.rating.settings import MTURK_PREVIEW, PARTICIPANT_PARAMETER, PLATFORM_PARAMETERS, settings_of
 from evalsuite.rating.store import (
     Assignment,
@@ -45,16 +46,7 @@ from evalsuite.rating.store import (
     ticket_secret,
 )
 
-NO_STORE = {"Cache-Control": "private, no-store"}
 PARTICIPANT_ID = re.compile(r"[A-Za-z0-9_.-]{1,100}")
-
-
-def html(body: str, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(body, status_code=status, headers=NO_STORE)
-
-
-def reply(content: dict, status: int = 200) -> JSONResponse:
-    return JSONResponse(content, status_code=status, headers=NO_STORE)
 
 
 def create_app(db_url: str) -> FastAPI:
@@ -65,11 +57,13 @@ def create_app(db_url: str) -> FastAPI:
     app.state.engine = engine
 
     def refused(status: int, message: str) -> HTMLResponse:
-        return html(pages.message_page("Not allowed", message), status)
+        return html_response(pages.message_page("Not allowed", message), status)
 
     @app.get("/", response_class=HTMLResponse)
     def home() -> Response:
-        return html(pages.message_page("Rating", "Open the invitation link you were sent to start rating."))
+        return html_response(
+            pages.message_page("Rating", "Open the invitation link you were sent to start rating.")
+        )
 
     @app.get("/rate/{token}", response_class=HTMLResponse)
     def rate_page(token: str) -> Response:
@@ -82,17 +76,17 @@ def create_app(db_url: str) -> FastAPI:
             step = flow.next_step(session, rater, campaign, settings)
             done, total = flow.progress(session, rater)
             if step.kind == "instructions":
-                return html(pages.instructions_page(token, campaign, settings, total))
+                return html_response(pages.instructions_page(token, campaign, settings, total))
             if step.kind == "practice_done":
                 score = checks(_judged(session, campaign, rater), "practice")["correct"]
-                return html(pages.practice_done_page(token, int(score.sum()), len(score)))
+                return html_response(pages.practice_done_page(token, int(score.sum()), len(score)))
             if step.kind == "screened_out":
-                return html(pages.end_page(rater, settings, screened_out=True))
+                return html_response(pages.end_page(rater, settings, screened_out=True))
             if step.kind == "ended":
                 return refused(403, "This rating link is no longer active. Thank you for your time.")
             if step.kind == "done":
                 session.commit()  # an adaptive list that ran out of pairs keeps its shortened quota
-                return html(pages.end_page(rater, settings, screened_out=False, total=total))
+                return html_response(pages.end_page(rater, settings, screened_out=False, total=total))
             response = item_page(session, token, rater, campaign, settings, step.assignment, done, total)
             session.commit()  # an adaptive draw, or a list's first page recording it has no practice round
             return response
@@ -106,7 +100,7 @@ def create_app(db_url: str) -> FastAPI:
                 f"This item's video ({missing[0].name}) moved or was deleted. Tell the campaign's organiser; "
                 "the admin page lists it."
             )
-            return html(pages.message_page("Video unavailable", message), 410)
+            return html_response(pages.message_page("Video unavailable", message), 410)
         practice = assignment.position < 0
         if practice:  # practice positions run -n .. -1
             total = session.scalar(
@@ -115,7 +109,7 @@ def create_app(db_url: str) -> FastAPI:
                 )
             )
             done = assignment.position + total
-        return html(
+        return html_response(
             pages.rating_page(
                 token=token,
                 key=assignment.key,
@@ -148,7 +142,7 @@ def create_app(db_url: str) -> FastAPI:
             if getattr(rater, field) is None:
                 setattr(rater, field, flow.now())
                 session.commit()
-        return RedirectResponse(f"/rate/{token}", status_code=303, headers=NO_STORE)
+        return redirect(f"/rate/{token}")
 
     @app.post("/rate/{token}/{key}")
     async def submit(token: str, key: str, request: Request) -> Response:
@@ -257,7 +251,7 @@ def create_app(db_url: str) -> FastAPI:
             crowd = settings_of(campaign).crowd
             params = request.query_params
             if crowd.platform == "mturk" and params.get("assignmentId") == MTURK_PREVIEW:
-                return html(pages.preview_page(campaign))
+                return html_response(pages.preview_page(campaign))
             wanted = PARTICIPANT_PARAMETER[crowd.platform]
             participant = params.get(wanted, "")
             if not PARTICIPANT_ID.fullmatch(participant):
@@ -273,9 +267,9 @@ def create_app(db_url: str) -> FastAPI:
                 claimed = flow.claim_slot(session, campaign, participant, entry_params)
                 session.commit()
             if claimed is None:
-                return html(pages.message_page("Study full", "All places in this study are taken. Please return "
+                return html_response(pages.message_page("Study full", "All places in this study are taken. Please return "
                                                 "the study on the platform; thank you for your interest."), 410)  # fmt: skip
-            return RedirectResponse(f"/rate/{claimed[1]}", status_code=303, headers=NO_STORE)
+            return redirect(f"/rate/{claimed[1]}")
 
     app.include_router(admin_pages.router(sessions))
     return app

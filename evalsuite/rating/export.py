@@ -12,6 +12,7 @@ comment and both clocks: the audit trail. Rows are sorted, so one database alway
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,8 +108,6 @@ def pairwise_table(table: pd.DataFrame, criteria: list[str], include_excluded: b
 
 def audit_table(table: pd.DataFrame) -> pd.DataFrame:
     """judgements.csv: every judgement with its values as JSON text."""
-    import json
-
     out = table.assign(
         values=[json.dumps(v, sort_keys=True) for v in table["values"]],
         gold=[json.dumps(g, sort_keys=True) if g else "" for g in table["gold"]],

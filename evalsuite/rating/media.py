@@ -15,11 +15,8 @@ from pathlib import Path
 
 FREE_BOX_HEADER = 8  # 32-bit size + b"free"
 CHUNK = 1 << 20
-HEADERS = {
-    "Cache-Control": "private, no-store",
-    "Accept-Ranges": "bytes",
-    "X-Content-Type-Options": "nosniff",
-}
+NO_STORE = {"Cache-Control": "private, no-store"}  # every response a rater or an owner gets
+HEADERS = NO_STORE | {"Accept-Ranges": "bytes", "X-Content-Type-Options": "nosniff"}
 MEDIA_TYPE = "video/mp4"
 
 

@@ -26,22 +26,16 @@ from fastapi.testclient import TestClient
 from evalsuite.rating.app import create_app
 from evalsuite.rating.campaign import CampaignError, create_campaign
 from evalsuite.rating.settings import CrowdSettings
+from rating.helpers import CAMPAIGN_DEFAULTS, rows, shown_item
 
 pytestmark = pytest.mark.slow
 CRITERIA = ["text_alignment", "motion_quality", "visual_quality"]
 
 
 def make(tmp_path: Path, run_dir: Path, **options):
-    options = {"name": "c", "raters": 4, "k": 2, "seed": 0, "min_seconds": 0, "require_playthrough": False,
-               "practice": 0} | options  # fmt: skip
     db = tmp_path / "c.sqlite"
-    made = create_campaign(str(db), run_dir, **options)
+    made = create_campaign(str(db), run_dir, **(CAMPAIGN_DEFAULTS | options))
     return db, made, TestClient(create_app(str(db)))
-
-
-def rows(db: Path, sql: str) -> list[tuple]:
-    with sqlite3.connect(db) as con:
-        return con.execute(sql).fetchall()
 
 
 class Rating:
@@ -60,13 +54,11 @@ class Rating:
 
     def key(self) -> str | None:
         """The answer key of the page shown now; its ticket is kept, as the page keeps it."""
-        found = re.search(
-            rf'"post": "/rate/{re.escape(self.token)}/([\w-]+)".*?"ticket": "([\w.]+)"', self.page().text
-        )
-        if not found:
+        shown = shown_item(self.page().text, self.token)
+        if shown is None:
             return None
-        self.tickets[found.group(1)] = found.group(2)
-        return found.group(1)
+        self.tickets[shown[0]] = shown[1]
+        return shown[0]
 
     def media(self, text: str | None = None) -> list[str]:
         return re.findall(rf"/media/{re.escape(self.token)}/([\w-]+)", text or self.page().text)

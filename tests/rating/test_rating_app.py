@@ -12,7 +12,6 @@ import os
 import re
 import signal
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -29,6 +28,7 @@ httpx = pytest.importorskip("httpx")
 
 from evalsuite.config import compose  # noqa: E402
 from evalsuite.rating.campaign import create_campaign  # noqa: E402
+from rating.helpers import CAMPAIGN_DEFAULTS, rows, shown_item  # noqa: E402
 
 pytestmark = pytest.mark.slow
 CHROMIUM = Path("/usr/bin/chromium")
@@ -100,14 +100,7 @@ def browser_on(db: Path):
 
 def campaign(db: Path | str, run_dir: Path, **options):
     """A campaign without the timing rule or a practice round (tests that need them set them)."""
-    options = {"name": "c", "raters": 4, "k": 2, "seed": 0, "min_seconds": 0, "require_playthrough": False,
-               "practice": 0} | options  # fmt: skip
-    return create_campaign(str(db), run_dir, **options)
-
-
-def rows(db: Path, sql: str) -> list[tuple]:
-    with sqlite3.connect(db) as con:
-        return con.execute(sql).fetchall()
+    return create_campaign(str(db), run_dir, **(CAMPAIGN_DEFAULTS | options))
 
 
 TICKETS: dict[str, str] = {}  # answer key -> the signed serving time its page carried
@@ -116,11 +109,11 @@ TICKETS: dict[str, str] = {}  # answer key -> the signed serving time its page c
 def next_assignment(page_html: str, token: str) -> str | None:
     """The answer key of the item a rating page shows (None on any other page); its ticket is kept for
     `answer_body`, as the page keeps it for its own POST."""
-    found = re.search(rf'"post": "/rate/{re.escape(token)}/([\w-]+)".*?"ticket": "([\w.]+)"', page_html)
-    if not found:
+    shown = shown_item(page_html, token)
+    if shown is None:
         return None
-    TICKETS[found.group(1)] = found.group(2)
-    return found.group(1)
+    TICKETS[shown[0]] = shown[1]
+    return shown[0]
 
 
 def answer_body(key: str, values: dict, seconds: float = 1.0) -> dict:
