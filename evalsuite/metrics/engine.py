@@ -355,7 +355,8 @@ class MetricEngine:
             for i, frames in todo:
                 by_shape.setdefault(frames.shape[1:], []).append((i, frames))
             for group in by_shape.values():
-                stacked = np.concatenate([frames for _, frames in group])
+                # (one video's frames as they are: a copy would hold its view twice)
+                stacked = group[0][1] if len(group) == 1 else np.concatenate([f for _, f in group])
                 with self.pool.autocast(spec.network):
                     features = extract(spec, network, stacked, self.frame_batch)
                 offset = 0

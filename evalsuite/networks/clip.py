@@ -79,8 +79,8 @@ def load_clip(
         config = open_clip.get_model_config(ARCHITECTURES[network])
         tower = _vision_tower(config["embed_dim"], config["vision_cfg"], config.get("quick_gelu", False))
         convert_weights_to_fp16(tower)
-        return CLIPNetwork(hold_block_matrices(tower, autocast))
-    return CLIPNetwork(hold_block_matrices(_image_tower_from_file(path), autocast))
+        return CLIPNetwork(lean_activations(hold_block_matrices(tower, autocast)))
+    return CLIPNetwork(lean_activations(hold_block_matrices(_image_tower_from_file(path), autocast)))
 
 
 def hold_block_matrices(tower: torch.nn.Module, autocast: torch.dtype | None = None) -> torch.nn.Module:
@@ -105,6 +105,30 @@ def hold_block_matrices(tower: torch.nn.Module, autocast: torch.dtype | None = N
             continue
         block.register_forward_pre_hook(lambda _module, _args, held=held: _upcast(held))
         block.register_forward_hook(lambda _module, _args, _out, held=held: _restore(held))
+    return tower
+
+
+class InPlaceQuickGELU(torch.nn.Module):
+    """OpenAI's QuickGELU, x·sigmoid(1.702·x), with one temporary instead of two when no gradient is
+    taken: open_clip's `x * torch.sigmoid(1.702 * x)` holds the MLP's hidden activations three times at
+    once (x, 1.702·x, the sigmoid), 0.12-0.16 GiB of ViT-L/14's peak at 480p. The same operations on the
+    same values, so the output is bit-identical (test)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if torch.is_grad_enabled() and x.requires_grad:
+            return x * torch.sigmoid(1.702 * x)
+        gate = x * 1.702
+        gate.sigmoid_()
+        return gate.mul_(x)
+
+
+def lean_activations(tower: torch.nn.Module) -> torch.nn.Module:
+    """The image tower's QuickGELUs replaced by `InPlaceQuickGELU` (same values, less memory)."""
+    from open_clip.transformer import QuickGELU
+
+    for block in tower.transformer.resblocks:
+        if isinstance(block.mlp.gelu, QuickGELU):
+            block.mlp.gelu = InPlaceQuickGELU()
     return tower
 
 

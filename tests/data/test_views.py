@@ -40,6 +40,24 @@ def test_resize_is_torchvision_on_uint8_tensors(interpolation: str, antialias: b
     assert out.shape == (3, 32, 48, 3) and out.dtype == np.uint8
 
 
+@pytest.mark.parametrize("interpolation", ["bilinear", "bicubic"])
+def test_a_float_view_is_the_whole_float_batch_resized_bit_for_bit(interpolation: str) -> None:
+    """Float views convert and resize a few frames at a time (no float32 copy of the whole video at full
+    size); the result is torchvision's resize of the whole video as one float32 batch, exactly."""
+    from evalsuite.data import views
+
+    frames = synthetic.noise(2 * views.FLOAT_RESIZE_FRAMES + 3, 50, 70, seed=3)
+    out = apply_view(Video(frames, 24.0), FrameView(size=24, interpolation=interpolation, as_float=True))
+    expected = tvf.resize(
+        torch.from_numpy(frames.astype(np.float32)).permute(0, 3, 1, 2),
+        [24],
+        interpolation=InterpolationMode(interpolation),
+        antialias=False,
+    )
+    np.testing.assert_array_equal(out, expected.permute(0, 2, 3, 1).numpy())
+    assert out.dtype == np.float32 and out.shape == (len(frames), 24, 33, 3)
+
+
 def test_centre_crop_matches_torchvision() -> None:
     frames = synthetic.noise(2, 37, 50, seed=4)
     expected = (

@@ -325,7 +325,7 @@ def test_image_tower_from_openai_torchscript_archive_equals_open_clips_loader(tm
     import open_clip
     from open_clip.model import convert_weights_to_fp16
 
-    from evalsuite.networks.clip import load_clip
+    from evalsuite.networks.clip import InPlaceQuickGELU, load_clip
     from metrics.networks import tiny_openai_clip_state
 
     state = {k: v for k, v in tiny_openai_clip_state(4).items() if k != "attn_mask"}
@@ -344,6 +344,7 @@ def test_image_tower_from_openai_torchscript_archive_equals_open_clips_loader(tm
         assert torch.equal(image_only.embed_images(images), reference.encode_image(images))
     block = image_only.model.transformer.resblocks[0]
     assert block.mlp.c_fc.weight.dtype == torch.float16  # held in fp16 between calls
+    assert isinstance(block.mlp.gelu, InPlaceQuickGELU)  # and equal all the same (above)
     assert block.ln_1.weight.dtype == torch.float32 and image_only.model.proj.dtype == torch.float32
 
 
