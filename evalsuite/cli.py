@@ -200,6 +200,12 @@ def _compare(args: Sequence[str]) -> int:
     return compare_main(args)
 
 
+def _judge(args: Sequence[str]) -> int:
+    from evalsuite.pipeline.judge import judge_main
+
+    return judge_main(args)
+
+
 def _regression(args: Sequence[str]) -> int:
     from evalsuite.regression.cli import regression_main
 
@@ -221,6 +227,7 @@ COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "score-shard": _score_shard,
     "plan": _plan,
     "rate": _rate,
+    "judge": _judge,
 }
 
 

@@ -178,6 +178,10 @@ def _read_run(folder: Path) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
     return identity, scores, manifest
 
 
+# The VLM judge's services (evalsuite/metrics/features.py SERVICE_NAMES): identities, not weight files.
+JUDGE_SERVICES = ("vlm_judge", "judge_questions_file")
+
+
 def same_networks(runs: list[tuple[Path, dict]]) -> dict[str, str]:
     """The networks of every run with the sha256 of the file each ran with; runs that scored with
     different files of one network are refused (their values are not comparable), in one line naming
@@ -186,6 +190,11 @@ def same_networks(runs: list[tuple[Path, dict]]) -> dict[str, str]:
     for folder, identity in runs:
         for network, sha in (identity.get("networks") or {}).items():
             first = seen.setdefault(network, (sha, folder))
+            if first[0] != sha and network in JUDGE_SERVICES:
+                raise ComparisonError(
+                    f"{network}: the runs were judged differently ({first[1]}: {first[0]}, {folder}: {sha}); "
+                    "judge both with the same judge.model, frame settings and question file"
+                )
             if first[0] != sha:
                 raise ComparisonError(
                     f"network {network} ran with different weight files: {first[1]} sha256 {first[0][:12]}…, "

@@ -9,7 +9,9 @@ Given a ratings file of the compared systems (the human layer's long format):
   reuses the comparison's prompt weights for the metric means and the human rates alike, so both
   sides of one resample see the same prompts. With 6 systems τ moves in steps of 1/15: read n;
 * video level: per metric and criterion, the correlations of `evalsuite.human.correlation` (a video's
-  score against the share of its raters who passed it).
+  score against the share of its raters who passed it);
+* the judge card, when the VLM judge's metrics were scored (`evalsuite.human.judge_card`): how far the
+  judge agrees with these raters, beside their agreement among themselves.
 
 Names must agree: a rated model that is no compared system stops the comparison with one line listing
 both sets (one system called two things would otherwise give an empty table). Systems nobody rated
@@ -31,6 +33,7 @@ from evalsuite.compare.statistics import CONFIDENCE, ComparisonStatistics
 from evalsuite.human.absolute import OVERALL, AbsoluteResult, aggregate_absolute
 from evalsuite.human.bootstrap import percentile_interval
 from evalsuite.human.correlation import metric_human_correlations
+from evalsuite.human.judge_card import judge_card
 from evalsuite.human.ratings import Ratings
 
 MIN_SYSTEMS = 3  # below this a rank correlation across systems says nothing
@@ -44,6 +47,7 @@ class HumanComparison:
     video_correlations: pd.DataFrame
     by_axis: pd.DataFrame | None = None  # pass rates per prompt-set axis value
     notes: list[str] = field(default_factory=list)
+    judge_card: pd.DataFrame | None = None  # the VLM judge's metrics against the raters, when scored
 
 
 def spearman_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -140,4 +144,7 @@ def human_comparison(
     video = metric_human_correlations(scores, verdicts)
     video = video[video["level"] == "video"].drop(columns="level").reset_index(drop=True)
     by_axis = rate_breakdown(verdicts, data.prompts, data.axes) if data.axes else None
-    return HumanComparison(criteria, absolute, correlations, video, by_axis, notes)
+    card = judge_card(scores, ratings, resamples=n_resamples, seed=seed)
+    return HumanComparison(
+        criteria, absolute, correlations, video, by_axis, notes, card if len(card) else None
+    )

@@ -40,6 +40,7 @@ GROUPS = (
     "regression",
     "compare",
     "distribution",
+    "judge",
 )
 
 

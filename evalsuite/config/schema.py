@@ -350,6 +350,47 @@ class DistributionConfig:
 
 
 @dataclass
+class JudgeConfig:
+    """A vision-language model judge over an OpenAI-compatible endpoint (evalsuite/judge/); off (its
+    metrics unavailable) until `base_url` and `model` name one. The API key is read from the environment
+    variable `api_key_env` names, never from here."""
+
+    base_url: str | None = None  # e.g. http://127.0.0.1:8000/v1 (vLLM's `vllm serve`)
+    model: str | None = None  # the served model's name, e.g. Qwen/Qwen2.5-VL-7B-Instruct
+    api_key_env: str | None = "OPENAI_API_KEY"
+    questions: str | None = None  # the prompt set's question file (judge_questions)
+    frames: int = 8  # frames per video, spread evenly from the first to the last
+    fps: float | None = None  # sample at this rate first, then take `frames` of them
+    max_side: int = 448  # the longer side of each frame sent, in pixels
+    jpeg_quality: int = 90
+    seed: int = 0
+    max_reply_tokens: int = 256
+    concurrency: int = 4  # requests in flight at once
+    timeout: float = 120.0  # seconds per request
+    retries: int = 4  # on timeouts, dropped connections, 429 and 5xx
+    backoff: float = 1.0  # seconds before the first retry, doubled at each
+    max_requests: int | None = None  # the run's budget (null: none)
+    max_tokens: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.frames < 1 or self.max_side < 16 or not 1 <= self.jpeg_quality <= 100:
+            raise ConfigError(
+                f"judge.frames must be >= 1, judge.max_side >= 16 and judge.jpeg_quality in 1-100, got {self.frames}, {self.max_side}, {self.jpeg_quality}"
+            )
+        if self.concurrency < 1 or self.retries < 0 or self.timeout <= 0 or self.backoff < 0:
+            raise ConfigError(
+                f"judge.concurrency must be >= 1, judge.retries >= 0, judge.timeout > 0 and judge.backoff >= 0, got {self.concurrency}, {self.retries}, {self.timeout}, {self.backoff}"
+            )
+        if self.fps is not None and self.fps <= 0:
+            raise ConfigError(f"judge.fps must be positive or null, got {self.fps}")
+        for key in ("max_requests", "max_tokens"):
+            if getattr(self, key) is not None and getattr(self, key) < 1:
+                raise ConfigError(f"judge.{key} must be >= 1 or null, got {getattr(self, key)}")
+        if self.base_url is not None and not self.base_url.startswith(("http://", "https://")):
+            raise ConfigError(f"judge.base_url must start with http:// or https://, got {self.base_url!r}")
+
+
+@dataclass
 class RayConfig:
     """Scoring on Ray (runtime=ray; evalsuite/scale/ray_runner.py)."""
 
@@ -491,6 +532,7 @@ class EvalConfig:
     run_id: str
     compare: CompareConfig = field(default_factory=lambda: CompareConfig(run_name=""))
     distribution: DistributionConfig = field(default_factory=DistributionConfig)
+    judge: JudgeConfig = field(default_factory=JudgeConfig)
     # The systems this run scores: compare.systems expanded into model configs, else [model].
     systems: list[VideosDirModelConfig | HYVideoModelConfig] = field(default_factory=list)
     system_resolved: list[dict] = field(default_factory=list)  # each system's resolved model section
@@ -512,4 +554,5 @@ GROUP_SCHEMAS: dict[str, type] = {
     "regression": RegressionConfig,
     "compare": CompareConfig,
     "distribution": DistributionConfig,
+    "judge": JudgeConfig,
 }

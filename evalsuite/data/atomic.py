@@ -23,9 +23,22 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        # mkstemp makes the file owner-only (0600); the file written gets the mode any new file gets
+        # (0666 less the umask), or the mode of the file it replaces.
+        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask())
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    try:  # Linux: read without changing it (os.umask can only be read by setting it, racing threads)
+        line = next(
+            ln for ln in Path("/proc/self/status").read_text().splitlines() if ln.startswith("Umask:")
+        )
+        return int(line.split()[1], 8)
+    except (OSError, StopIteration, ValueError):
+        return 0o022
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:

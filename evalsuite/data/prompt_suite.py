@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from dataclasses import dataclass
 from itertools import combinations, pairwise, product
 from pathlib import Path
 
@@ -97,41 +98,137 @@ def _pick(rng: np.random.Generator, options: tuple[str, ...]) -> str:
     return options[int(rng.integers(len(options)))]
 
 
-def write_prompt(cell: pd.Series, rng: np.random.Generator) -> str:
-    """One prompt for one axis combination (phrases drawn with `rng`)."""
+@dataclass(frozen=True)
+class PromptParts:
+    """The phrases one prompt is written from (drawn by `draw_parts`), kept so that its questions
+    (`questions`) ask about exactly what it says."""
+
+    cell: dict[str, str]
+    setting: str
+    action: str
+    entities: tuple[str, ...] = ()  # the subject(s) named; none for an interaction
+    number: str | None = None  # counting: the number and the plural noun
+    countable: str | None = None
+    interaction: str | None = None
+    text: tuple[str, str] | None = None  # (carrier, words)
+    sequence: str | None = None
+    transformation: str | None = None
+    camera: str = ""
+    style: str = ""
+
+
+def draw_parts(cell: pd.Series, rng: np.random.Generator) -> PromptParts:
+    """The phrases of one prompt for one axis combination, drawn with `rng` (in the order the shipped
+    file was drawn: the file depends on it)."""
     subject, motion, complexity = cell["subject"], cell["motion"], cell["complexity"]
     setting = _pick(rng, words.SETTINGS[subject])
     action = _pick(rng, words.ACTIONS[subject][motion])
+    found: dict = {}
     if complexity == "interaction":
-        main = f"{_pick(rng, words.INTERACTIONS[subject][motion])} {setting}"
+        found["interaction"] = _pick(rng, words.INTERACTIONS[subject][motion])
+    elif complexity == "several":
+        first, second = rng.choice(len(words.ENTITIES[subject]), size=2, replace=False)
+        found["entities"] = (words.ENTITIES[subject][first], words.ENTITIES[subject][second])
+    elif complexity == "counting":
+        found["number"], found["countable"] = _pick(rng, words.NUMBERS), _pick(rng, words.COUNTABLE[subject])
     else:
-        if complexity == "several":
-            first, second = rng.choice(len(words.ENTITIES[subject]), size=2, replace=False)
-            phrase, verb = f"{words.ENTITIES[subject][first]} and {words.ENTITIES[subject][second]}", "are"
-        elif complexity == "counting":
-            phrase, verb = f"{_pick(rng, words.NUMBERS)} {_pick(rng, words.COUNTABLE[subject])}", "are"
-        else:
-            phrase, verb = _pick(rng, words.ENTITIES[subject]), "is"
-        main = f"{phrase} {verb} {action} {setting}"
+        found["entities"] = (_pick(rng, words.ENTITIES[subject]),)
         if complexity == "text":
-            main += f', {_pick(rng, words.TEXT_CARRIERS)} "{_pick(rng, words.TEXT_WORDS)}"'
+            found["text"] = (_pick(rng, words.TEXT_CARRIERS), _pick(rng, words.TEXT_WORDS))
     if cell["event"] == "sequence":
-        main += f", before {_pick(rng, words.SEQUENCES[subject])}"
+        found["sequence"] = _pick(rng, words.SEQUENCES[subject])
     elif cell["event"] == "transformation":
-        main += f", {_pick(rng, words.TRANSFORMATIONS)}"
+        found["transformation"] = _pick(rng, words.TRANSFORMATIONS)
     camera = _pick(rng, words.CAMERA_SENTENCES[cell["camera"]])
     style = _pick(rng, words.STYLE_SENTENCES[cell["style"]])
-    return f"{main[0].upper()}{main[1:]}. {camera} {style}"
+    return PromptParts({a: str(cell[a]) for a in AXES}, setting, action, camera=camera, style=style, **found)
+
+
+def render(parts: PromptParts) -> str:
+    """The prompt's text from its phrases."""
+    if parts.interaction:
+        main = f"{parts.interaction} {parts.setting}"
+    else:
+        if parts.countable:
+            phrase, verb = f"{parts.number} {parts.countable}", "are"
+        elif len(parts.entities) == 2:
+            phrase, verb = " and ".join(parts.entities), "are"
+        else:
+            phrase, verb = parts.entities[0], "is"
+        main = f"{phrase} {verb} {parts.action} {parts.setting}"
+        if parts.text:
+            main += f', {parts.text[0]} "{parts.text[1]}"'
+    if parts.sequence:
+        main += f", before {parts.sequence}"
+    elif parts.transformation:
+        main += f", {parts.transformation}"
+    return f"{main[0].upper()}{main[1:]}. {parts.camera} {parts.style}"
+
+
+def write_prompt(cell: pd.Series, rng: np.random.Generator) -> str:
+    """One prompt for one axis combination (phrases drawn with `rng`)."""
+    return render(draw_parts(cell, rng))
+
+
+def _the(phrase: str) -> str:
+    """'a red fox' -> 'the red fox' (a named subject referred to again)."""
+    for article in ("a ", "an "):
+        if phrase.startswith(article):
+            return "the " + phrase[len(article) :]
+    return phrase
+
+
+def questions(parts: PromptParts) -> list[dict]:
+    """The prompt's atomic yes/no questions with their parents, from its phrases alone (no language
+    model): evalsuite/judge/questions.py's format."""
+    out: list[dict] = []
+
+    def ask(kind: str, text: str, parents: tuple[str, ...] = ()) -> str:
+        qid = f"q{len(out) + 1}"
+        out.append({"id": qid, "type": kind, "text": text, "parents": list(parents)})
+        return qid
+
+    if parts.interaction:
+        subject = (ask("action", f"Does the video show {parts.interaction}?"),)
+    elif parts.countable:
+        present = ask("entity", f"Are there {parts.countable}?")
+        ask("count", f"Are there exactly {parts.number} {parts.countable}?", (present,))
+        subject = (present,)
+        ask("action", f"Are the {parts.countable} {parts.action}?", subject)
+    else:
+        subject = tuple(ask("entity", f"Is there {entity}?") for entity in parts.entities)
+        who = " and ".join(_the(e) for e in parts.entities)
+        verb = "Are" if len(parts.entities) == 2 else "Is"
+        ask("action", f"{verb} {who} {parts.action}?", subject)
+    ask("scene", f"Does the video take place {parts.setting}?")
+    if parts.text:
+        ask("text", f'Is the text "{parts.text[1]}" visible in the video?')
+    if parts.sequence:
+        ask("order", f"Later in the video, does the subject finish by {parts.sequence}?", subject)
+    if parts.transformation:
+        change = parts.transformation.split(" ", 1)[1]  # without its "while" / "as"
+        ask("order", f"Over the course of the video, {change}: does this happen?")
+    ask("camera", words.CAMERA_QUESTIONS[parts.camera])
+    ask("style", words.STYLE_QUESTIONS[parts.style])
+    return out
 
 
 def generate(size: int = SIZE, seed: int = SEED, max_similarity: float = MAX_SIMILARITY) -> pd.DataFrame:
     """The suite as a table (COLUMNS), in design order."""
+    return generate_with_parts(size, seed, max_similarity)[0]
+
+
+def generate_with_parts(
+    size: int = SIZE, seed: int = SEED, max_similarity: float = MAX_SIMILARITY
+) -> tuple[pd.DataFrame, list[PromptParts]]:
+    """The suite as a table (COLUMNS), in design order, and each prompt's phrases."""
     table = design(size, seed)
-    prompts, seen = [], []
+    prompts, seen, drawn = [], [], []
     for k, cell in table.iterrows():
         rng = np.random.default_rng([seed, k])
         for _attempt in range(200):
-            text = write_prompt(cell, rng)
+            parts = draw_parts(cell, rng)
+            text = render(parts)
             grams = bigrams(text)
             if all(jaccard(grams, other) <= max_similarity for other in seen):
                 break
@@ -141,11 +238,12 @@ def generate(size: int = SIZE, seed: int = SEED, max_similarity: float = MAX_SIM
             )
         prompts.append(text)
         seen.append(grams)
+        drawn.append(parts)
     width = len(str(size))
     table.insert(0, "category", table["subject"])
     table.insert(0, "prompt", prompts)
     table.insert(0, "prompt_id", [f"s{k + 1:0{width}d}" for k in range(size)])
-    return table[COLUMNS]
+    return table[COLUMNS], drawn
 
 
 def write_suite(path: str | Path, size: int = SIZE, seed: int = SEED) -> Path:

@@ -755,3 +755,41 @@ STYLE_SENTENCES: dict[str, tuple[str, ...]] = {
     ),
     "render_3d": ("Stylized 3D render with soft lighting.", "Claymation style.", "Low-poly 3D animation."),
 }
+
+# The yes/no question each camera sentence and each style sentence asks (evalsuite/data/prompt_suite.py
+# `questions`): what the sentence says, checkable in the video.
+CAMERA_QUESTIONS: dict[str, str] = {
+    "The camera stays perfectly still.": "Does the camera stay still?",
+    "Static shot from a tripod.": "Does the camera stay still?",
+    "Locked-off wide shot.": "Does the camera stay still?",
+    "The frame does not move.": "Does the camera stay still?",
+    "The camera pans slowly from left to right.": "Does the camera pan from left to right?",
+    "Slow pan from right to left across the scene.": "Does the camera pan from right to left?",
+    "The camera pans to follow the horizon.": "Does the camera pan along the horizon?",
+    "The camera slowly zooms in.": "Does the camera zoom in?",
+    "Slow zoom out that reveals the surroundings.": "Does the camera zoom out?",
+    "The camera pushes in for a close-up.": "Does the camera move in to a close-up?",
+    "The camera orbits around the subject.": "Does the camera move around the subject?",
+    "The camera circles the scene in a slow arc.": "Does the camera move around the scene in an arc?",
+    "A half orbit around the scene.": "Does the camera move around the scene in an arc?",
+    "The camera glides forward on a dolly.": "Does the camera move forward?",
+    "Tracking shot moving alongside the scene.": "Does the camera move sideways alongside the scene?",
+    "The camera moves sideways on a rail.": "Does the camera move sideways?",
+}
+STYLE_QUESTIONS: dict[str, str] = {
+    "Photorealistic, natural lighting.": "Does the video look like real footage?",
+    "Shot on a 35mm lens, realistic detail.": "Does the video look like real footage?",
+    "Documentary footage, true-to-life colors.": "Does the video look like real documentary footage?",
+    "2D hand-drawn animation.": "Is the video a 2D hand-drawn animation?",
+    "Cartoon style with bold outlines.": "Is the video in a cartoon style?",
+    "Anime style with soft pastel colors.": "Is the video in an anime style?",
+    "Oil painting style with visible brushstrokes.": "Does the video look like an oil painting?",
+    "Watercolor illustration.": "Does the video look like a watercolor illustration?",
+    "In the style of an impressionist painting.": "Does the video look like an impressionist painting?",
+    "Grainy black-and-white film footage.": "Is the video black-and-white film footage?",
+    "1970s film look with warm, faded colors.": "Does the video look like 1970s film?",
+    "Old 8mm home-movie look.": "Does the video look like an old 8mm home movie?",
+    "Stylized 3D render with soft lighting.": "Does the video look like a 3D render?",
+    "Claymation style.": "Is the video in a claymation style?",
+    "Low-poly 3D animation.": "Is the video a low-poly 3D animation?",
+}

@@ -8,6 +8,7 @@ from evalsuite.metrics import (  # noqa: F401  (registers)
     consistency,
     dynamic_degree,
     imaging_quality,
+    judge,
     motion_smoothness,
     niqe,
     technical,

@@ -68,6 +68,8 @@ class Metric(ABC):
     #: VBench's own code averages this dimension over all frame pairs of all videos (a video weighs its
     #: frame count − 1) where this suite averages videos equally; a comparison can ask for VBench's way.
     vbench_pair_weighted: ClassVar[bool] = False
+    #: What the parts of `parts` are, for the report's breakdown (e.g. "question type").
+    parts_label: ClassVar[str] = "part"
 
     @classmethod
     def networks(cls) -> tuple[str, ...]:
@@ -81,6 +83,12 @@ class Metric(ABC):
     @abstractmethod
     def evaluate(self, inputs: VideoInputs) -> float:
         """The metric's value for one video."""
+
+    def parts(self) -> dict[str, tuple[int, int]] | None:
+        """What the last `evaluate` counted to make its value, by part: (count, out of), e.g. per
+        question type the questions answered yes of those asked (judge_questions). Kept and cached with
+        the value; a run writes them to scores_parts.csv and its report breaks the metric down by part."""
+        return None
 
     @property
     def id(self) -> str:

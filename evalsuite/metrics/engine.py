@@ -19,6 +19,7 @@ each network loaded once per chunk.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import time
@@ -57,6 +58,22 @@ class MetricResult:
     error: str | None
     seconds: float | None
     cached: bool = False
+    parts: dict[str, tuple[int, int]] | None = None  # Metric.parts of the value, where it has them
+
+
+def parts_key(value_key: str) -> str:
+    return cache_key(kind="parts", value=value_key)
+
+
+def encode_parts(parts: dict[str, tuple[int, int]]) -> np.ndarray:
+    """Parts as a cache entry (the cache holds arrays): their JSON's bytes."""
+    return np.frombuffer(json.dumps({k: list(v) for k, v in sorted(parts.items())}).encode(), dtype=np.uint8)
+
+
+def decode_parts(entry: np.ndarray | None) -> dict[str, tuple[int, int]] | None:
+    if entry is None:
+        return None
+    return {k: (int(v[0]), int(v[1])) for k, v in json.loads(entry.astype(np.uint8).tobytes()).items()}
 
 
 def metric_groups(metrics: list[Metric]) -> list[list[Metric]]:
@@ -165,11 +182,15 @@ class MetricEngine:
 
     def cached_result(self, job: VideoJob, metric: Metric) -> MetricResult | None:
         """The metric's value for the job from the cache, as a result marked cached; None on a miss."""
-        hit = self.cache.get(self.value_key(job, metric))
+        key = self.value_key(job, metric)
+        hit = self.cache.get(key)
         if hit is None:
             return None
         value, seconds = (float(x) for x in hit)
-        return MetricResult(metric.name, metric.version, value, True, None, seconds, True)
+        parts = self.cache.get(parts_key(key)) if type(metric).parts is not Metric.parts else None
+        return MetricResult(
+            metric.name, metric.version, value, True, None, seconds, True, decode_parts(parts)
+        )
 
     def _fps(self, job: VideoJob) -> float:
         return job.frames_fps or self.frames_fps
@@ -275,8 +296,12 @@ class MetricEngine:
             return MetricResult(
                 metric.name, metric.version, math.nan, False, f"{metric.name} returned {value}", None
             )
-        self.cache.put(self.value_key(job, metric), "value", np.array([value, seconds]))
-        return MetricResult(metric.name, metric.version, value, True, None, seconds)
+        key = self.value_key(job, metric)
+        parts = metric.parts()
+        if parts is not None:  # before the value: a value in the cache always has its parts beside it
+            self.cache.put(parts_key(key), "parts", encode_parts(parts))
+        self.cache.put(key, "value", np.array([value, seconds]))
+        return MetricResult(metric.name, metric.version, value, True, None, seconds, parts=parts)
 
     def video_features(self, jobs: list[VideoJob], names: list[str]) -> Iterator[dict[str, np.ndarray | str]]:
         """Per job, in order, each named feature (an array with `FeatureSpec.rows` rows) or, when it

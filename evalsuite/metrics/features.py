@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import torch
@@ -168,11 +169,27 @@ LOADERS: dict[str, Callable[[Path | None], torch.nn.Module]] = {
 }
 
 
+class Service(Protocol):
+    """Something a metric asks for by name besides a network: the VLM judge's endpoint, its question
+    file. `identity` keys the values computed with it (as a network's file sha256 does) and goes into
+    the run's provenance; `unavailable()` is None or the one-line reason with its fix."""
+
+    identity: str
+
+    def unavailable(self) -> str | None: ...
+
+
+# The names services go by (evalsuite/metrics/judge.py asks for them).
+SERVICE_NAMES = frozenset({"vlm_judge", "judge_questions_file"})
+
+
 class NetworkPool:
     """Each network loaded at most once per run, on `device`, in fp32 and eval mode.
 
     `overrides` hands in ready-made modules by name (tests build tiny ones); their weights id is
-    their `weights_id` attribute or "override".
+    their `weights_id` attribute or "override". `services` hands in what metrics ask for besides
+    networks (the VLM judge's endpoint and question file, `Service`): available when the service says
+    so, keyed and recorded by its identity, never loaded, released or autocast.
     """
 
     def __init__(
@@ -183,6 +200,7 @@ class NetworkPool:
         seed: int = 0,
         overrides: dict[str, torch.nn.Module] | None = None,
         autocast: torch.dtype | None = None,
+        services: dict[str, Service] | None = None,
     ):
         self.registry = registry
         self.device = torch.device(device)
@@ -196,6 +214,7 @@ class NetworkPool:
         # features or values the run computed or read from the cache: the run's provenance (run.json)
         self.used: dict[str, str] = {}
         self._overrides = set(overrides or {})
+        self.services: dict[str, Service] = dict(services or {})
         for name, module in (overrides or {}).items():
             self._modules[name] = module.to(self.device).eval()
             self._ids[name] = str(getattr(module, "weights_id", "override"))
@@ -209,6 +228,12 @@ class NetworkPool:
         if name in self._modules:
             self.used[name] = self._ids[name]
             return None
+        if name in SERVICE_NAMES:
+            service = self.services.get(name)
+            reason = service.unavailable() if service else f"{name} is not configured for this run"
+            if reason is None:
+                self.used[name] = service.identity
+            return reason
         try:
             resolved = self.registry.resolve(name)
         except WeightsMissing as err:
@@ -234,8 +259,11 @@ class NetworkPool:
         return None
 
     def get(self, name: str, text: bool = False) -> torch.nn.Module:
-        """The network, loaded once. A CLIP is kept without its text tower unless `text` asks for it
-        (metrics that embed text ask in `setup`); asking later reloads it whole."""
+        """The network, loaded once, or the service of that name (SERVICE_NAMES) as it was handed in. A
+        CLIP is kept without its text tower unless `text` asks for it (metrics that embed text ask in
+        `setup`); asking later reloads it whole."""
+        if name in SERVICE_NAMES:
+            return self.services[name]
         module = self._modules.get(name)
         if module is not None and text and not getattr(module, "has_text_tower", True):
             self.release(name)
@@ -263,6 +291,9 @@ class NetworkPool:
     def weights_id(self, name: str) -> str:
         """The id that keys the network's features and values in the cache: its file's sha256, and under
         autocast the dtype too, so fast and exact values never share an entry."""
+        if name in SERVICE_NAMES:
+            self.used[name] = self.services[name].identity if name in self.services else "none"
+            return self.used[name]
         if name not in self._ids:
             self._ids[name] = self._locate(name)[1]
         self.used[name] = self._ids[name]
@@ -280,7 +311,7 @@ class NetworkPool:
         return torch.autocast(device_type=self.device.type, dtype=self.autocast_dtype)
 
     def _autocasts(self, name: str) -> bool:
-        return self.autocast_dtype is not None and name not in KEPT_IN_FP32
+        return self.autocast_dtype is not None and name not in KEPT_IN_FP32 and name not in SERVICE_NAMES
 
     def _locate(self, name: str) -> tuple[Path | None, str]:
         try:

@@ -2,10 +2,11 @@
 
 A run's side files are what it reads besides its videos: the published rows and the human ratings a
 comparison shows, the human stage's ratings, pairwise judgements, published table and extra score
-tables, and the reference set of the set-level metrics. Each is read here once, with the checks its
-stage would make (names, columns, values) plus those that need the whole run (a comparison's ratings
-must name the compared systems), and handed to its stage, so a misnamed file stops the job in seconds
-with its one-line error instead of after the scoring.
+tables, the reference set of the set-level metrics, and the VLM judge's question file. Each is read
+here once, with the checks its stage would make (names, columns, values) plus those that need the
+whole run (a comparison's ratings must name the compared systems; the question file must cover every
+prompt), and handed to its stage, so a misnamed file stops the job in seconds with its one-line error
+instead of after the scoring.
 """
 
 from __future__ import annotations
@@ -97,6 +98,26 @@ def comparison_ratings(human: HumanConfig) -> Ratings:
     )  # fmt: skip
 
 
+def check_questions(cfg: EvalConfig, path: Path) -> None:
+    """The question file reads and covers every prompt of the run, else its one-line error."""
+    from evalsuite.judge.questions import QuestionFileError, load_questions
+    from evalsuite.pipeline.prompts import load_prompts
+
+    questions = load_questions(path)
+    table = load_prompts(cfg.prompts).table
+    missing = [
+        (p.prompt_id, p.prompt)
+        for p in table.itertuples()
+        if " ".join(p.prompt.split()) not in questions.prompts
+    ]
+    if missing:
+        first = f"{missing[0][0]}: {missing[0][1][:50]!r}"
+        raise QuestionFileError(
+            f"{path}: no questions for {len(missing)} of the run's {len(table)} prompts (e.g. {first}); "
+            "write them with `hyvideo-eval judge questions` or point judge.questions at this prompt set's file"
+        )
+
+
 def check_inputs(cfg: EvalConfig) -> RunInputs:
     """Read and check every side file of the run (module docstring); raises the file's one-line error."""
     inputs = RunInputs()
@@ -106,6 +127,11 @@ def check_inputs(cfg: EvalConfig) -> RunInputs:
 
         check_set_names(cfg.distribution.names)
         inputs.reference = reference_jobs(cfg.distribution.reference)
+    if "judge_questions" in cfg.metrics.names and cfg.judge.base_url:
+        from evalsuite.judge.questions import question_file
+
+        if questions := question_file(cfg.judge.questions, cfg.prompts.path):
+            check_questions(cfg, questions)
     if cfg.human.ratings is not None:
         inputs.human = read_human(cfg.human)
     if cfg.is_comparison:

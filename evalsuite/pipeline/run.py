@@ -172,6 +172,7 @@ def run_eval(cfg: EvalConfig) -> EvalResult:
         fast_profile=cfg.metrics.profile == "fast",
         fast_check=fast_check,
         networks=score_run.networks | (sets.networks if sets else {}),
+        parts=score_run.parts,
     )
     write_run_identity(
         paths.output_dir,

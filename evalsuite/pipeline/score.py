@@ -44,6 +44,7 @@ SCORE_COLUMNS = [
     "seconds",
 ]
 CHECKPOINT_EVERY = 25
+PARTS_COLUMNS = ["model", "prompt_id", "metric", "part", "count", "of"]
 
 
 @dataclass
@@ -52,6 +53,8 @@ class ScoreRun:
     unavailable: dict[str, str] = field(default_factory=dict)  # metric -> why, with the fix
     random_networks: list[str] = field(default_factory=list)  # networks that ran with random weights
     networks: dict[str, str] = field(default_factory=dict)  # network -> sha256 of the file it ran with
+    # per (video, metric) with Metric.parts: what its value counted, by part (PARTS_COLUMNS)
+    parts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PARTS_COLUMNS))
 
 
 class Runner(Protocol):
@@ -127,6 +130,7 @@ def score_videos(
                     )
                 )
     finished: dict[int, list[dict]] = {}
+    parts: list[dict] = []
 
     def table_so_far() -> pd.DataFrame:
         done = [row for i in sorted(finished) for row in finished[i]]
@@ -148,6 +152,19 @@ def score_videos(
             )
             for r in video_results
         ]
+        parts += [
+            {
+                "model": row["model"],
+                "prompt_id": row["prompt_id"],
+                "metric": r.metric,
+                "part": part,
+                "count": c,
+                "of": n,
+            }
+            for r in video_results
+            if r.ok and r.parts
+            for part, (c, n) in sorted(r.parts.items())
+        ]
         bar.update()
         if len(finished) % CHECKPOINT_EVERY == 0:
             save_scores(table_so_far(), scores_path)
@@ -164,7 +181,15 @@ def score_videos(
         cache.misses,
         f", {cache.recovered} damaged entr(y/ies) recomputed" if cache.recovered else "",
     )
-    return ScoreRun(table, dict(engine.unavailable), list(pool.random), dict(sorted(pool.used.items())))
+    parts_table = pd.DataFrame(parts, columns=PARTS_COLUMNS).sort_values(PARTS_COLUMNS[:4], ignore_index=True)
+    parts_path = scores_path.with_name(f"{scores_path.stem}_parts.csv")  # a shard's beside its own scores
+    if len(parts_table):  # the breakdown the report shows (judge questions by type)
+        write_csv_atomic(parts_path, parts_table)
+    else:
+        parts_path.unlink(missing_ok=True)  # none of a previous run's parts survive
+    return ScoreRun(
+        table, dict(engine.unavailable), list(pool.random), dict(sorted(pool.used.items())), parts_table
+    )
 
 
 def _row(row: dict, metric: str, version: str, value, status: str, error, seconds) -> dict:

@@ -134,7 +134,35 @@ def network_pool(cfg: EvalConfig, autocast=None):
         device=resolve_device(cfg.runtime),
         allow_random=cfg.weights.allow_random,
         autocast=autocast,
+        services=judge_services(cfg),
     )
+
+
+def judge_settings(cfg: EvalConfig):
+    """The run's `judge.*` as the client's settings (evalsuite/judge/client.py)."""
+    from dataclasses import fields
+
+    from evalsuite.judge.client import JudgeSettings
+
+    given = {f.name for f in fields(type(cfg.judge))}
+    return JudgeSettings(
+        **{f.name: getattr(cfg.judge, f.name) for f in fields(JudgeSettings) if f.name in given}
+    )
+
+
+def judge_services(cfg: EvalConfig) -> dict:
+    """The VLM judge's endpoint and question file as the pool's services (evalsuite/metrics/judge.py);
+    its answers cached beside the feature cache. Nothing is opened or sent until a judge metric runs."""
+    from evalsuite.judge.asking import QuestionSource
+    from evalsuite.judge.client import JudgeClient
+    from evalsuite.judge.questions import question_file
+
+    answers = Path(cfg.runtime.cache_dir).expanduser() / "judge_answers.sqlite"
+    questions = question_file(cfg.judge.questions, cfg.prompts.path)
+    return {
+        "vlm_judge": JudgeClient(judge_settings(cfg), answers),
+        "judge_questions_file": QuestionSource(str(questions) if questions else None),
+    }
 
 
 def network_warnings(*random_lists: list[str]) -> list[str]:

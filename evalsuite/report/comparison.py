@@ -21,6 +21,7 @@ from pathlib import Path
 
 from evalsuite.compare import Comparison
 from evalsuite.data.atomic import write_csv_atomic, write_text_atomic
+from evalsuite.human.judge_card import JUDGE_CARD_NOTE, card_view
 from evalsuite.report import distribution
 from evalsuite.report.comparison_views import (
     HUMAN_AXIS_NOTE,
@@ -60,6 +61,15 @@ def render_markdown(comparison: Comparison, title: str) -> str:
             "with prompt-bootstrap 95% intervals. video_correlations.csv has the per-video correlations.",
             "",
             correlations_view(comparison).to_markdown(index=False),
+        ]
+    if comparison.human is not None and comparison.human.judge_card is not None:
+        lines += [
+            "",
+            "## Judge card",
+            "",
+            JUDGE_CARD_NOTE,
+            "",
+            card_view(comparison.human.judge_card).to_markdown(index=False),
         ]
     if comparison.by_axis is not None and not comparison.by_axis.empty:
         lines += [

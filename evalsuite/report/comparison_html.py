@@ -9,6 +9,7 @@ import html
 import pandas as pd
 
 from evalsuite.compare import Comparison
+from evalsuite.human.judge_card import JUDGE_CARD_NOTE, card_view
 from evalsuite.report import comparison_figures as figures
 from evalsuite.report import distribution, html_page
 from evalsuite.report.comparison_views import (
@@ -67,6 +68,12 @@ def render_comparison_html(comparison: Comparison, title: str) -> str:
             ),
             html_page.table(correlations_view(comparison), align="left2"),
         ]
+        if human.judge_card is not None:
+            parts += [
+                "<h2>Judge card</h2>",
+                f"<div class='note'>{html.escape(JUDGE_CARD_NOTE)}</div>",
+                html_page.table(card_view(human.judge_card), align="left2"),
+            ]
     parts += [
         "<h2>Paired comparisons</h2>",
         "<p class='muted'>Per metric: % of prompts on which the row system beats the column system (ties "

@@ -11,12 +11,14 @@ from evalsuite.metrics import METRICS
 from evalsuite.report import distribution, fast_check
 from evalsuite.report.run_views import (
     MAX_FAILURES_SHOWN,
+    PARTS_NOTE,
     ReportInputs,
     ReportTables,
     axis_note,
     axis_view,
     normalised_note,
     normalised_view,
+    parts_views,
     report_title,
     run_facts,
     score_table,
@@ -40,6 +42,13 @@ def _axis_section(by_axis: pd.DataFrame, column: str) -> list[str]:
     if by_axis.empty:
         return []
     return ["", "## Scores by prompt axis", "", axis_note(), "", _markdown_table(axis_view(by_axis, column))]
+
+
+def _parts_section(parts) -> list[str]:
+    lines = []
+    for heading, view in parts_views(parts):
+        lines += ["", f"## {heading}", "", PARTS_NOTE, "", _markdown_table(view)]
+    return lines
 
 
 def render_markdown(inputs: ReportInputs, report: ReportTables) -> str:
@@ -68,6 +77,7 @@ def render_markdown(inputs: ReportInputs, report: ReportTables) -> str:
         *_axis_section(report.by_axis, "model"),
         *_normalised_section(report.normalised, inputs.fast_profile),
         *distribution.markdown_section(inputs.distribution),
+        *_parts_section(inputs.parts),
         "",
         "## Metrics",
         "",
@@ -82,7 +92,7 @@ def render_markdown(inputs: ReportInputs, report: ReportTables) -> str:
             "",
             "## Unavailable metrics",
             "",
-            "Not computed in this run: their network weights are missing.",
+            "Not computed in this run, each with its reason and fix:",
             "",
         ]
         lines += [f"- `{name}`: {why}" for name, why in sorted(inputs.unavailable.items())]

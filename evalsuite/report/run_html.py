@@ -15,12 +15,14 @@ from evalsuite.metrics import METRICS
 from evalsuite.report import distribution, fast_check, figures, html_page
 from evalsuite.report.run_views import (
     MAX_FAILURES_SHOWN,
+    PARTS_NOTE,
     ReportInputs,
     ReportTables,
     axis_note,
     axis_view,
     normalised_note,
     normalised_view,
+    parts_views,
     report_title,
     run_facts,
     score_table,
@@ -87,6 +89,12 @@ def render_run_html(inputs: ReportInputs, report: ReportTables) -> str:
             html_page.table(normalised_view(report.normalised), align="left3"),
         ]
     parts += distribution.html_section(inputs.distribution)
+    for heading, view in parts_views(inputs.parts):
+        parts += [
+            f"<h2>{html.escape(heading)}</h2>",
+            f"<div class='note'>{html.escape(PARTS_NOTE)}</div>",
+            html_page.table(view),
+        ]
     if inputs.unavailable:
         items = "".join(
             f"<li><code>{html.escape(name)}</code>: {html.escape(why)}</li>"
@@ -94,7 +102,7 @@ def render_run_html(inputs: ReportInputs, report: ReportTables) -> str:
         )
         parts += [
             "<h2>Unavailable metrics</h2>",
-            "<p>Not computed in this run: their network weights are missing. "
+            "<p>Not computed in this run, each with its reason and fix. "
             "<code>hyvideo-eval weights status</code> lists every network and where it was looked for.</p>",
             f"<ul class='plain'>{items}</ul>",
         ]

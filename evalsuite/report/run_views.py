@@ -32,6 +32,7 @@ class ReportInputs:
     fast_profile: bool = False  # metrics.profile=fast: values near VBench's definitions, not equal
     fast_check: pd.DataFrame | None = None  # fast profile against exact (evalsuite/pipeline/fast_check.py)
     networks: dict[str, str] = field(default_factory=dict)  # network -> sha256 of the file it ran with
+    parts: pd.DataFrame | None = None  # what metrics with parts counted (evalsuite/pipeline/score.py)
 
 
 @dataclass
@@ -59,6 +60,38 @@ class ReportTables:
             normalised=normalised_table(by_model) if vbench_normalised else pd.DataFrame(),
             by_axis=score_breakdown(scores, prompt_set.table, axes) if axes else pd.DataFrame(),
         )
+
+
+PARTS_NOTE = (
+    "The share counted over all of a model's videos, with the count and what it is out of "
+    "(judge_questions: a question counts when it and all its parents are answered yes)."
+)
+
+
+def parts_views(parts: pd.DataFrame | None) -> list[tuple[str, pd.DataFrame]]:
+    """Per metric with parts: a heading and a table of models × parts, each cell the share counted
+    over all the model's videos with the count beside it (e.g. judge_questions by question type)."""
+    from evalsuite.metrics import METRICS
+
+    if parts is None or parts.empty:
+        return []
+    views = []
+    for metric, table in parts.groupby("metric", sort=True):
+        sums = table.groupby(["model", "part"])[["count", "of"]].sum()
+        cells = (
+            (sums["count"] / sums["of"]).map("{:.3f}".format)
+            + " ("
+            + sums["count"].astype(str)
+            + "/"
+            + sums["of"].astype(str)
+            + ")"
+        )
+        order = table.groupby("part")["of"].sum().sort_values(ascending=False, kind="stable").index
+        view = cells.unstack("part")[list(order)].fillna("–").reset_index()
+        view.columns.name = None
+        label = METRICS[metric].parts_label if metric in METRICS else "part"
+        views.append((f"{metric} by {label}", view))
+    return views
 
 
 def report_title(inputs: ReportInputs) -> str:
@@ -113,8 +146,15 @@ def run_facts(inputs: ReportInputs, code=lambda text: f"`{text}`") -> list[tuple
 
 
 def networks_text(networks: dict[str, str], code=lambda text: f"`{text}`") -> str:
-    """Each network with the first 12 hex digits of its weight file's sha256 (run.json has them whole)."""
-    return ", ".join(f"{name} {code(sha[:12])}" for name, sha in networks.items())
+    """Each network with the first 12 hex digits of its weight file's sha256 (run.json has them whole);
+    a service's identity (the VLM judge's model@settings) whole."""
+    return ", ".join(f"{name} {code(_short(sha))}" for name, sha in networks.items())
+
+
+def _short(identity: str) -> str:
+    return (
+        identity[:12] if len(identity) == 64 and all(c in "0123456789abcdef" for c in identity) else identity
+    )
 
 
 def normalised_view(normalised: pd.DataFrame) -> pd.DataFrame:

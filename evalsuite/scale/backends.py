@@ -12,16 +12,22 @@ from evalsuite.config.schema import EvalConfig
 
 
 def ray_runner_for_run(cfg: EvalConfig):
-    """A RayRunner whose workers build the run's network pool (weights, device, fast profile's dtype)."""
+    """A RayRunner whose workers build the run's network pool (weights, device, fast profile's dtype, the
+    VLM judge's endpoint and question file)."""
+    from evalsuite.judge.questions import question_file
     from evalsuite.metrics.precision import dtype_name
     from evalsuite.pipeline.generate import resolve_device
-    from evalsuite.pipeline.scoring import metrics_profile
+    from evalsuite.pipeline.scoring import judge_settings, metrics_profile
     from evalsuite.scale.ray_runner import ray_runner_from_config
     from evalsuite.scale.units import PoolSpec
 
     profile = metrics_profile(cfg)
     dtype = dtype_name(profile.autocast) if profile.autocast else None
-    spec = PoolSpec(cfg.weights, resolve_device(cfg.runtime), cfg.weights.allow_random, autocast=dtype)
+    questions = question_file(cfg.judge.questions, cfg.prompts.path)
+    spec = PoolSpec(
+        cfg.weights, resolve_device(cfg.runtime), cfg.weights.allow_random, autocast=dtype,
+        judge=judge_settings(cfg), questions=str(questions) if questions else None,
+    )  # fmt: skip
     return ray_runner_from_config(cfg.runtime.ray, spec)
 
 

@@ -72,7 +72,7 @@ def calibrate(cfg, campaign: Campaign, lengths: Sequence[int]) -> tuple[list[Gro
     from evalsuite.metrics import METRICS
     from evalsuite.metrics.cache import FeatureCache
     from evalsuite.metrics.engine import MetricEngine, VideoJob
-    from evalsuite.metrics.features import NetworkPool
+    from evalsuite.metrics.features import SERVICE_NAMES, NetworkPool
     from evalsuite.pipeline.generate import resolve_device
     from evalsuite.pipeline.scoring import metrics_profile
     from evalsuite.scale.units import metric_groups
@@ -94,7 +94,8 @@ def calibrate(cfg, campaign: Campaign, lengths: Sequence[int]) -> tuple[list[Gro
             pattern = synthetic.translate(frames, campaign.height, campaign.width, seed=0, px_per_frame=4)
             write_video(path, pattern, campaign.fps)
             clips[frames] = VideoJob(str(path), sha256_of(path), "a calibration clip", campaign.fps)
-        metrics = [METRICS[name]() for name in profile.names]
+        # the judge's metrics cost requests to its server, not time here: `judge_cost` counts them
+        metrics = [METRICS[n]() for n in profile.names if not SERVICE_NAMES & set(METRICS[n].networks())]
         probe = MetricEngine(metrics, pool, FeatureCache(None))
         for name, reason in probe.unavailable.items():
             notes.append(f"{name} is left out: {reason}")
@@ -180,6 +181,10 @@ def plan_main(argv: Sequence[str]) -> int:
     parser.add_argument("--fps", type=float, default=24.0)
     parser.add_argument("--machines", default="1,100", help="comma-separated machine counts")
     parser.add_argument("--calibration-frames", default="6,12", help="two clip lengths to time")
+    parser.add_argument("--judge-rps", type=float, default=1.0, help="the judge server's requests per second")
+    parser.add_argument(
+        "--judge-patch", type=int, default=28, help="pixels per image token side (Qwen2.5-VL: 28)"
+    )
     args, overrides = parser.parse_known_args(list(argv))
     bad = [o for o in overrides if "=" not in o or o.startswith("-")]
     if bad:
@@ -217,4 +222,39 @@ def plan_main(argv: Sequence[str]) -> int:
         torch.set_num_threads(cfg.runtime.threads)
     costs, notes = calibrate(cfg, campaign, lengths)
     print(render(campaign, costs, notes, machines, torch.get_num_threads(), lengths))
+    judged = [n for n in cfg.metrics.names if n.startswith("judge_")]
+    if judged:
+        print("\n".join(judge_cost(cfg, campaign, judged, args.judge_rps, args.judge_patch)))
     return 0
+
+
+def judge_cost(cfg, campaign: Campaign, names: list[str], rps: float, patch: int) -> list[str]:
+    """What the VLM judge's metrics send: requests and image tokens per video, and the time at the
+    server's stated throughput (requests per second). Questions are counted at most (every child asked,
+    as when every parent is answered yes); the rubric's three metrics share one request."""
+    from evalsuite.judge.questions import load_questions, question_file
+
+    j = cfg.judge
+    scale = min(1.0, j.max_side / max(campaign.height, campaign.width))
+    h, w = round(campaign.height * scale), round(campaign.width * scale)
+    image_tokens = math.ceil(h / patch) * math.ceil(w / patch)
+    requests = 1.0 if any(n != "judge_questions" for n in names) else 0.0
+    lines = ["", f"judge ({j.model or 'no model named'}): {j.frames} frames of {h}×{w} per request, "
+             f"~{image_tokens} image tokens each at {patch}-pixel patches"]  # fmt: skip
+    if "judge_questions" in names:
+        path = question_file(j.questions, cfg.prompts.path)
+        if path is None:
+            lines.append("judge_questions: no question file (judge.questions) to count questions from")
+        else:
+            per_prompt = [len(item.questions) for item in load_questions(path).prompts.values()]
+            asked = sum(per_prompt) / len(per_prompt)
+            requests += asked
+            lines.append(f"judge_questions: {asked:.1f} questions per prompt at most ({path.name})")
+    per_video = requests * j.frames * image_tokens
+    total = requests * campaign.videos
+    lines += [
+        f"per video: {requests:.1f} requests, {per_video:,.0f} image tokens, {_duration(requests / rps)} at {rps:g} requests/s",
+        f"campaign: {total:,.0f} requests, {per_video * campaign.videos / 1e6:,.1f} M image tokens, "
+        f"{_duration(total / rps)} at {rps:g} requests/s (judge.concurrency requests in flight)",
+    ]
+    return lines

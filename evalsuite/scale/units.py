@@ -25,6 +25,8 @@ import numpy as np
 import torch
 
 from evalsuite.config.schema import WeightsConfig
+from evalsuite.judge.asking import QuestionSource
+from evalsuite.judge.client import JudgeClient, JudgeSettings
 from evalsuite.metrics import METRICS
 from evalsuite.metrics.cache import UnitCache, cache_key
 from evalsuite.metrics.engine import MetricEngine, MetricResult, VideoJob, metric_groups
@@ -42,19 +44,32 @@ class PoolSpec:
     allow_random: bool = False
     seed: int = 0
     autocast: str | None = None  # the fast profile's dtype name ("bfloat16", "float16"), else fp32
+    # The VLM judge's settings and question file, so that a worker asks the same endpoint (each worker
+    # without an answer cache of its own: the values come back to the driver's cache).
+    judge: JudgeSettings | None = None
+    questions: str | None = None
 
     @property
     def key(self) -> str:
         extra = {"autocast": self.autocast} if self.autocast else {}  # only when set: older keys stay
+        if self.judge is not None and self.judge.configured:
+            extra |= {"judge": self.judge.identity(), "questions": self.questions}
         return cache_key(
             weights=self.weights, device=self.device, random=self.allow_random, seed=self.seed, **extra
         )
 
     def build(self) -> NetworkPool:
         dtype = getattr(torch, self.autocast) if self.autocast else None
+        services = None
+        if self.judge is not None:
+            services = {
+                "vlm_judge": JudgeClient(self.judge),
+                "judge_questions_file": QuestionSource(self.questions),
+            }
         return NetworkPool(
-            WeightsRegistry(self.weights), self.device, self.allow_random, self.seed, autocast=dtype
-        )
+            WeightsRegistry(self.weights), self.device, self.allow_random, self.seed, autocast=dtype,
+            services=services,
+        )  # fmt: skip
 
 
 @dataclass

@@ -29,6 +29,7 @@ def test_default_config_composes_and_validates() -> None:
         "regression": "default",
         "compare": "none",
         "distribution": "none",
+        "judge": "default",
     }
     assert [m.name for m in cfg.systems] == ["hyvideo-tiny-random"] and not cfg.is_comparison
 

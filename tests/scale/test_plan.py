@@ -55,3 +55,28 @@ def test_plan_errors_are_one_line(run_dir, capsys, args, message) -> None:
     assert eval_main(["plan", "metrics=offline", *args]) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_plan_counts_the_judges_requests_and_image_tokens(run_dir, capsys) -> None:
+    """The judge's metrics are counted, not timed: requests per video (one rubric request shared by its
+    three metrics, plus the question file's questions per prompt at most), image tokens at the stated
+    patch size, and the time at the stated server throughput."""
+    from pathlib import Path
+
+    from evalsuite.judge.questions import load_questions
+
+    argv = ["plan", "prompts=structured", "--prompts", "100", "--systems", "2", "--size", "480x848",
+            "--frames", "17", "--calibration-frames", "3,5", "--judge-rps", "2",
+            "metrics.names=[temporal_flickering,judge_questions,judge_text_alignment,judge_visual_quality]",
+            "judge.max_side=448", "judge.frames=8"]  # fmt: skip
+    assert eval_main(argv) == 0
+    out = capsys.readouterr().out
+    shipped = load_questions(
+        Path(__file__).resolve().parents[2] / "prompts" / "structured_1533.questions.json"
+    )
+    per_prompt = sum(len(q.questions) for q in shipped.prompts.values()) / len(shipped.prompts)
+    requests = 1 + per_prompt
+    assert "8 frames of 254×448 per request, ~160 image tokens each" in out  # ceil(254/28) × ceil(448/28)
+    assert f"per video: {requests:.1f} requests, {requests * 8 * 160:,.0f} image tokens" in out
+    assert f"campaign: {requests * 200:,.0f} requests" in out
+    assert "judge_questions is left out" not in out  # costed, not calibrated
