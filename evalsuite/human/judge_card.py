@@ -146,33 +146,22 @@ def judge_card(
         }  # fmt: skip
         row["accuracy_low"], row["accuracy_high"] = _bootstrap(decided, accuracy, resamples, seed, confidence)
         row["kappa_low"], row["kappa_high"] = _bootstrap(decided, kappa_of, resamples, seed, confidence)
-        enough = len(videos) >= 3
-        row["spearman_video"] = (
-            float(stats.spearmanr(videos["value"], videos["human_mean"]).statistic)
-            if enough
-            else float("nan")
-        )
-        row["kendall_video"] = (
-            float(stats.kendalltau(videos["value"], videos["human_mean"]).statistic)
-            if enough
-            else float("nan")
-        )
+        row["spearman_video"], row["kendall_video"] = _rank_agreement(videos["value"], videos["human_mean"])
         row["systems"] = len(systems)
-        many = len(systems) >= 3
-        row["spearman_system"] = (
-            float(stats.spearmanr(systems["value"], systems["human_mean"]).statistic)
-            if many
-            else float("nan")
-        )
-        row["kendall_system"] = (
-            float(stats.kendalltau(systems["value"], systems["human_mean"]).statistic)
-            if many
-            else float("nan")
+        row["spearman_system"], row["kendall_system"] = _rank_agreement(
+            systems["value"], systems["human_mean"]
         )
         row["self_kappa"], row["self_n"] = _self_agreement(judged, reasked, metric, threshold)
         row |= rater_ceiling(ratings, criterion)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _rank_agreement(x: pd.Series, y: pd.Series) -> tuple[float, float]:
+    """Spearman's rho and Kendall's tau-b (scipy's) of x and y; nan below 3 points."""
+    if len(x) < 3:
+        return float("nan"), float("nan")
+    return float(stats.spearmanr(x, y).statistic), float(stats.kendalltau(x, y).statistic)
 
 
 def _self_agreement(

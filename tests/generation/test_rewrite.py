@@ -4,12 +4,10 @@ a real small instruct model (SmolLM2-135M-Instruct, shipped as GGUF by the PyPI 
 from __future__ import annotations
 
 import importlib.util
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from chat_server import ScriptedServer, completion
 
 from hyvideo.rewrite import (
     STATUS_CACHED,
@@ -23,45 +21,24 @@ from hyvideo.rewrite.rewriter import clean_reply
 from hyvideo.rewrite.templates import SYSTEM
 
 
-class ChatServer:
-    """A tiny /v1/chat/completions server: answers with `reply(messages)` or the status it is told."""
+class ChatServer(ScriptedServer):
+    """A chat server that answers with `reply(messages)` or the status it is told (`status`)."""
 
     def __init__(self):
-        self.requests: list[dict] = []
         self.status = 200
         self.reply = lambda messages: f"A cinematic shot: {messages[-1]['content'].split(': ', 1)[1]}"
-        server = self
+        super().__init__(self._answer)
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                server.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), **body})
-                if server.status != 200:
-                    self.send_response(server.status)
-                    self.end_headers()
-                    return
-                payload = json.dumps(
-                    {
-                        "choices": [
-                            {"message": {"role": "assistant", "content": server.reply(body["messages"])}}
-                        ]
-                    }
-                )
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(payload.encode())
+    def _answer(self, n: int, body: dict):
+        if self.status != 200:
+            return self.status, {}, b"", 0
+        return 200, {}, completion(self.reply(body["messages"])), 0
 
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+    @property
+    def requests(self) -> list[dict]:
+        return [
+            {"path": p, "auth": a, **b} for p, a, b in zip(self.paths, self.auth, self.bodies, strict=True)
+        ]
 
 
 @pytest.fixture
