@@ -92,6 +92,7 @@ class ComparisonData:
     prompts: pd.DataFrame | None = None  # prompt_id and the axis columns, for breakdowns
     axes: tuple[str, ...] = ()
     networks: dict[str, str] = field(default_factory=dict)  # network -> sha256 of its weight file
+    parts: pd.DataFrame | None = None  # what metrics with parts counted (scores_parts.csv), per system
 
     @classmethod
     def of(
@@ -107,6 +108,7 @@ class ComparisonData:
         prompts: pd.DataFrame | None = None,
         axes: tuple[str, ...] = (),
         networks: dict[str, str] | None = None,
+        parts: pd.DataFrame | None = None,
     ) -> ComparisonData:
         """From a score table and a manifest (column `model` names the system) of the given systems;
         the prompts' axes from `prompt_set` (a PromptSet) or from `prompts` and `axes`."""
@@ -142,9 +144,11 @@ class ComparisonData:
             prompts = prompt_set.table[["prompt_id", *axes]]
         if prompts is not None:
             prompts = prompts[["prompt_id", *axes]].fillna("").astype(str).reset_index(drop=True)
+        if parts is not None:
+            parts = parts[parts["model"].isin(systems)].reset_index(drop=True)
         return cls(
             table, frames, list(systems), identity, list(notes or []), warnings, prompts, tuple(axes),
-            dict(sorted((networks or {}).items())),
+            dict(sorted((networks or {}).items())), parts if parts is not None and len(parts) else None,
         )  # fmt: skip
 
     @property
@@ -178,6 +182,7 @@ def _read_run(folder: Path) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
     return identity, scores, manifest
 
 
+PARTS_FILE = "scores_parts.csv"  # beside a run's scores (evalsuite/pipeline/score.py)
 # The VLM judge's services (evalsuite/metrics/features.py SERVICE_NAMES): identities, not weight files.
 JUDGE_SERVICES = ("vlm_judge", "judge_questions_file")
 
@@ -262,7 +267,11 @@ def load_runs(folders: list[str | Path]) -> ComparisonData:
         if axes and prompts_file.is_file()
         else None
     )
+    parts = [
+        pd.read_csv(f / PARTS_FILE, dtype={"prompt_id": str}) for f, *_ in runs if (f / PARTS_FILE).is_file()
+    ]
     return ComparisonData.of(
         scores[scores["metric"].isin(common)], manifest, systems, prompt_set, notes, str(first_dir), warnings,
         prompts=prompts, axes=axes if prompts is not None else (), networks=networks,
+        parts=pd.concat(parts, ignore_index=True) if parts else None,
     )  # fmt: skip

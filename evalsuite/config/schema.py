@@ -363,6 +363,7 @@ class JudgeConfig:
     fps: float | None = None  # sample at this rate first, then take `frames` of them
     max_side: int = 448  # the longer side of each frame sent, in pixels
     jpeg_quality: int = 90
+    video: bool = False  # send the frames as one MP4 video part (vLLM's video_url) instead of images
     seed: int = 0
     max_reply_tokens: int = 256
     concurrency: int = 4  # requests in flight at once

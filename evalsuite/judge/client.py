@@ -67,6 +67,7 @@ class JudgeSettings:
     fps: float | None = None  # sample at this rate first (else every frame), then take `frames` of them
     max_side: int = 448
     jpeg_quality: int = 90
+    video: bool = False  # the frames as one MP4 video part (vLLM's `video_url`) instead of image parts
     concurrency: int = 4
     timeout: float = 120.0
     retries: int = 4
@@ -83,7 +84,16 @@ class JudgeSettings:
         """What decides the answers (not the URL, not the budget): the model and how it is asked."""
         decisive = {
             k: asdict(self)[k]
-            for k in ("model", "seed", "max_reply_tokens", "frames", "fps", "max_side", "jpeg_quality")
+            for k in (
+                "model",
+                "seed",
+                "max_reply_tokens",
+                "frames",
+                "fps",
+                "max_side",
+                "jpeg_quality",
+                "video",
+            )
         }
         digest = hashlib.sha256(json.dumps(decisive, sort_keys=True).encode()).hexdigest()[:12]
         return f"{self.model}@{digest}"
@@ -107,6 +117,24 @@ def image_parts(frames: np.ndarray, quality: int = 90) -> list[dict]:
         url = "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode()
         parts.append({"type": "image_url", "image_url": {"url": url}})
     return parts
+
+
+def video_part(frames: np.ndarray, fps: float) -> dict:
+    """T×H×W×3 uint8 frames as one chat video part: an H.264 MP4 data URL at `fps` (the frames cropped
+    to even sides, as yuv420p needs), the `video_url` part vLLM and SGLang take for Qwen2-VL-style
+    models. The encoder's output is deterministic, so equal frames give an equal request."""
+    import tempfile
+
+    from evalsuite.data.video import write_video
+
+    height, width = frames.shape[1] // 2 * 2, frames.shape[2] // 2 * 2
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_video(Path(folder) / "clip.mp4", np.ascontiguousarray(frames[:, :height, :width]), fps)
+        data = path.read_bytes()
+    return {
+        "type": "video_url",
+        "video_url": {"url": "data:video/mp4;base64," + base64.b64encode(data).decode()},
+    }
 
 
 class AnswerCache:

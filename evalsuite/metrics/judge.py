@@ -8,7 +8,8 @@ named; an unreachable endpoint or a refused key makes only these metrics unavail
   criterion (evalsuite/judge/rubric.py), all three from one request per video.
 
 Each video is shown as `judge.frames` frames spread evenly from its first to its last (optionally at
-`judge.fps` first), the longer side shrunk to `judge.max_side`, as JPEG image parts. Values are cached
+`judge.fps` first), the longer side shrunk to `judge.max_side`, as JPEG image parts, or with
+`judge.video` as one MP4 video part. Values are cached
 like every other metric's, keyed by the judge's model and settings (and the question file's sha256);
 the judge's answers are cached per request besides, so a rerun sends nothing.
 """
@@ -16,7 +17,7 @@ the judge's answers are cached per request besides, so a rerun sends nothing.
 from __future__ import annotations
 
 from evalsuite.judge import asking
-from evalsuite.judge.client import image_parts
+from evalsuite.judge.client import image_parts, video_part
 from evalsuite.judge.questions import by_type, score
 from evalsuite.judge.rubric import RUBRIC_VERSION
 from evalsuite.metrics.base import Metric, VideoInputs, register_metric
@@ -33,9 +34,13 @@ class _Judged(Metric):
         self.judge = pool.get(JUDGE)
 
     def images(self, inputs: VideoInputs) -> list[dict]:
+        """The video as the judge sees it: image parts, or with judge.video one video part whose frame
+        rate keeps the clip's duration."""
         s = self.judge.settings
         video = inputs.video
         frames = asking.judge_frames(video.frames, video.fps, s.frames, s.max_side, s.fps)
+        if s.video:
+            return [video_part(frames, len(frames) * video.fps / len(video.frames))]
         return image_parts(frames, s.jpeg_quality)
 
 

@@ -74,7 +74,7 @@ def _questions(ns: argparse.Namespace, overrides: list[str]) -> int:
 
 def _pairwise(ns: argparse.Namespace, overrides: list[str]) -> int:
     from evalsuite.judge.asking import judge_frames
-    from evalsuite.judge.client import image_parts
+    from evalsuite.judge.client import image_parts, video_part
     from evalsuite.judge.pairwise import ask_order, pairwise_rows
     from evalsuite.judge.rubric import CRITERIA
     from evalsuite.pipeline.scoring import judge_services
@@ -108,7 +108,11 @@ def _pairwise(ns: argparse.Namespace, overrides: list[str]) -> int:
         if (system, prompt_id) not in shown:
             video = read_video(videos[system][prompt_id][0])
             frames = judge_frames(video.frames, video.fps, s.frames, s.max_side, s.fps)
-            shown[(system, prompt_id)] = image_parts(frames, s.jpeg_quality)
+            shown[(system, prompt_id)] = (
+                [video_part(frames, len(frames) * video.fps / len(video.frames))]
+                if s.video
+                else image_parts(frames, s.jpeg_quality)
+            )
         return shown[(system, prompt_id)]
 
     jobs = [

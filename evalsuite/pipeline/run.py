@@ -196,6 +196,7 @@ def run_eval(cfg: EvalConfig) -> EvalResult:
             warnings=inputs.warnings,
             prompt_set=prompt_set,
             networks=inputs.networks,
+            parts=score_run.parts,
         )
         comparison_files = run_comparison(
             cfg, data, paths.output_dir / "comparison", side_files, inputs.distribution

@@ -182,7 +182,9 @@ def score_videos(
         f", {cache.recovered} damaged entr(y/ies) recomputed" if cache.recovered else "",
     )
     parts_table = pd.DataFrame(parts, columns=PARTS_COLUMNS).sort_values(PARTS_COLUMNS[:4], ignore_index=True)
-    parts_path = scores_path.with_name(f"{scores_path.stem}_parts.csv")  # a shard's beside its own scores
+    parts_path = scores_path.with_name(
+        f"{scores_path.stem}_parts.csv"
+    )  # scores_parts.csv; a shard's beside its own
     if len(parts_table):  # the breakdown the report shows (judge questions by type)
         write_csv_atomic(parts_path, parts_table)
     else:

@@ -35,7 +35,7 @@ from evalsuite.report.comparison_views import (
     paper_table,
 )
 from evalsuite.report.human import latex_table
-from evalsuite.report.run_views import axis_note, axis_view
+from evalsuite.report.run_views import PARTS_NOTE, axis_note, axis_view, parts_views
 
 
 def render_markdown(comparison: Comparison, title: str) -> str:
@@ -62,6 +62,8 @@ def render_markdown(comparison: Comparison, title: str) -> str:
             "",
             correlations_view(comparison).to_markdown(index=False),
         ]
+    for heading, view in parts_views(comparison.data.parts, comparison.data.systems):
+        lines += ["", f"## {heading}", "", PARTS_NOTE, "", view.to_markdown(index=False)]
     if comparison.human is not None and comparison.human.judge_card is not None:
         lines += [
             "",

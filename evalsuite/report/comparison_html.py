@@ -23,7 +23,7 @@ from evalsuite.report.comparison_views import (
     pairs_view,
     paper_table,
 )
-from evalsuite.report.run_views import axis_note, axis_view
+from evalsuite.report.run_views import PARTS_NOTE, axis_note, axis_view, parts_views
 
 
 def _transposed(table: pd.DataFrame) -> pd.DataFrame:
@@ -74,6 +74,12 @@ def render_comparison_html(comparison: Comparison, title: str) -> str:
                 f"<div class='note'>{html.escape(JUDGE_CARD_NOTE)}</div>",
                 html_page.table(card_view(human.judge_card), align="left2"),
             ]
+    for heading, view in parts_views(comparison.data.parts, comparison.data.systems):
+        parts += [
+            f"<h2>{html.escape(heading)}</h2>",
+            f"<div class='note'>{html.escape(PARTS_NOTE)}</div>",
+            html_page.table(view),
+        ]
     parts += [
         "<h2>Paired comparisons</h2>",
         "<p class='muted'>Per metric: % of prompts on which the row system beats the column system (ties "

@@ -68,9 +68,12 @@ PARTS_NOTE = (
 )
 
 
-def parts_views(parts: pd.DataFrame | None) -> list[tuple[str, pd.DataFrame]]:
-    """Per metric with parts: a heading and a table of models × parts, each cell the share counted
-    over all the model's videos with the count beside it (e.g. judge_questions by question type)."""
+def parts_views(
+    parts: pd.DataFrame | None, models: list[str] | None = None
+) -> list[tuple[str, pd.DataFrame]]:
+    """Per metric with parts: a heading and a table of models (in `models` order, else sorted) × parts,
+    each cell the share counted over all the model's videos with the count beside it (e.g.
+    judge_questions by question type)."""
     from evalsuite.metrics import METRICS
 
     if parts is None or parts.empty:
@@ -87,7 +90,10 @@ def parts_views(parts: pd.DataFrame | None) -> list[tuple[str, pd.DataFrame]]:
             + ")"
         )
         order = table.groupby("part")["of"].sum().sort_values(ascending=False, kind="stable").index
-        view = cells.unstack("part")[list(order)].fillna("–").reset_index()
+        view = cells.unstack("part")[list(order)].fillna("–")
+        if models is not None:  # a comparison's order of systems
+            view = view.reindex([m for m in models if m in view.index])
+        view = view.reset_index()
         view.columns.name = None
         label = METRICS[metric].parts_label if metric in METRICS else "part"
         views.append((f"{metric} by {label}", view))

@@ -379,10 +379,14 @@ def test_pairwise_judging_in_both_orders_feeds_the_human_layer(serve, run_dir: P
     assert "both orders agree on 0 of 9 pairs" in printed.getvalue()
 
 
-def test_a_comparison_with_ratings_shows_the_judge_card(serve, run_dir: Path, tmp_path: Path) -> None:
-    """Three systems judged by the rubric, with human ratings of the same videos: the comparison's
-    Markdown and HTML carry the judge card (the judge against the raters' majority and the ceiling)."""
+def test_a_comparison_with_ratings_shows_the_judge_card_and_the_questions_by_type(
+    serve, run_dir: Path, tmp_path: Path
+) -> None:
+    """Three systems judged, with human ratings of the same videos: the comparison's Markdown and HTML
+    carry the judge card (the judge against the raters' majority and the ceiling) and judge_questions by
+    question type, in the joint job and from the run folder (`hyvideo-eval compare`)."""
     from evalsuite.config import compose
+    from evalsuite.pipeline.compare import compare_main
     from evalsuite.pipeline.run import run_eval
 
     server = serve(scripted_judge)
@@ -397,21 +401,44 @@ def test_a_comparison_with_ratings_shows_the_judge_card(serve, run_dir: Path, tm
           "value": "pass" if rng.random() < 0.7 else "fail"} for r in manifest.itertuples() for k in range(3)]
     )  # fmt: skip
     ratings.to_csv(tmp_path / "ratings.csv", index=False)
+    questions = write_questions_for(pd.read_csv(first / "prompts.csv"), tmp_path / "q.json")
+    judged = [
+        *base,
+        "metrics.names=[temporal_flickering,judge_text_alignment,judge_questions]",
+        f"judge.questions={questions}",
+    ]
     out = run_eval(
         compose(
             [
-                *base,
+                *judged,
                 "human=ratings",
                 f"human.ratings={tmp_path / 'ratings.csv'}",
                 "human.criteria=[text_alignment]",
             ]
         )
     )
-    comparison = out.paths.output_dir / "comparison"
-    markdown = (comparison / "comparison.md").read_text()
-    assert "## Judge card" in markdown and "judge_text_alignment" in markdown.split("## Judge card")[1]
-    assert "raters' κ (ceiling)" in markdown
-    assert "Judge card" in (comparison / "comparison.html").read_text()
+    folders = [out.paths.output_dir / "comparison", tmp_path / "from_folder"]
+    assert (
+        compare_main(
+            [str(out.paths.output_dir), "--ratings", str(tmp_path / "ratings.csv"), "--out", str(folders[1])]
+        )
+        == 0
+    )
+    for comparison in folders:
+        markdown = (comparison / "comparison.md").read_text()
+        card = markdown.split("## Judge card")[1]
+        assert "judge_text_alignment" in card and "judge_questions" in card and "raters' κ (ceiling)" in card
+        by_type = markdown.split("## judge_questions by question type")[1]
+        table = by_type.split("## Judge card")[0]
+        assert table.count("0.500 (4/8)") == 3  # entity (dog yes, cat no), for each of the three systems
+        rows = [line.split("|")[1].strip() for line in table.splitlines() if line.startswith("| synthetic")]
+        assert rows == [
+            "synthetic-test-videos",
+            "synthetic-flicker-4",
+            "synthetic-flicker-12",
+        ]  # the systems' order
+        page = (comparison / "comparison.html").read_text()
+        assert "Judge card" in page and "judge_questions by question type" in page
 
 
 def test_a_question_file_that_misses_prompts_stops_the_run_before_any_work(
@@ -471,3 +498,39 @@ def test_unparseable_rubrics_and_a_spent_budget_fail_rows_with_the_reason_and_a_
     again = run_eval(compose([*base, *settings]))  # no budget: only the missing videos are asked
     scores = pd.read_parquet(again.paths.output_dir / "scores.parquet")
     assert (scores["status"] == "ok").all() and len(server.bodies) == 3 + 1
+
+
+def test_with_judge_video_the_frames_go_as_one_mp4_video_part(serve, run_dir: Path, tmp_path: Path) -> None:
+    """judge.video: one `video_url` part, an MP4 of the sampled frames at the rate that keeps the clip's
+    duration, which PyAV decodes back to those frames' count and size."""
+    import base64
+
+    import av
+
+    from evalsuite.config import compose
+    from evalsuite.pipeline.run import run_eval
+
+    server = serve(scripted_judge)
+    run_eval(
+        compose(
+            [
+                "model=synthetic_videos",
+                "runtime.progress=false",
+                "prompts.limit=1",
+                "metrics.names=[judge_text_alignment]",
+                f"judge.base_url={server.url}",
+                "judge.model=m",
+                "judge.frames=5",
+                "judge.max_side=64",
+                "judge.video=true",
+            ]
+        )
+    )
+    parts = server.bodies[-1]["messages"][1]["content"]
+    (video,) = [p for p in parts if p["type"] == "video_url"]
+    assert not [p for p in parts if p["type"] == "image_url"]
+    clip = tmp_path / "sent.mp4"
+    clip.write_bytes(base64.b64decode(video["video_url"]["url"].removeprefix("data:video/mp4;base64,")))
+    with av.open(str(clip)) as container:
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    assert len(frames) == 5 and max(frames[0].shape[:2]) == 64
