@@ -28,7 +28,7 @@ class CampaignAnalysis:
     ratings: Ratings
     absolute: AbsoluteResult
     primary: str
-    pairwise: PairwiseResult
+    pairwise: PairwiseResult | None  # None with one rated model: there is nothing to compare
     pairwise_source: str  # "GSB ratings (<file>)" or "implied by the absolute verdicts"
     agreement: pd.DataFrame
     raters: pd.DataFrame
@@ -140,14 +140,18 @@ def analyse_campaign(
         ratings, primary=primary, test=test, alpha=alpha, n_resamples=n_resamples, seed=seed
     )
     warnings = list(ratings.warnings)
-    if pairwise is None:
+    pair_result, single = None, pairwise is None and len(ratings.models) < 2
+    if single:  # one rated model (e.g. ratings that calibrate a judge): pass rates, no pairs
+        pairwise_source = "none: one rated model"
+    elif pairwise is None:
         implied = pairs_from_verdicts(absolute.videos, [primary])
         pairwise = validate_pairwise(implied, source="absolute verdicts", criteria=None)
         pairwise_source = f"implied by the absolute verdicts on {primary} (A passes, B fails = A better)"
     else:
         pairwise_source = f"GSB ratings ({pairwise.source})"
         warnings += pairwise.warnings
-    pair_result = aggregate_pairwise(pairwise, baseline=baseline, n_resamples=n_resamples, seed=seed)
+    if not single:
+        pair_result = aggregate_pairwise(pairwise, baseline=baseline, n_resamples=n_resamples, seed=seed)
     if categories is None and "category" in ratings.table.columns:
         categories = ratings.table.drop_duplicates("prompt_id").set_index("prompt_id")["category"]
     check, notes = None, []

@@ -156,6 +156,13 @@ def run_eval(cfg: EvalConfig) -> EvalResult:
 
         sets = run_distribution(cfg, scored_manifest, current, paths.output_dir, side_files.reference)
     identity = PromptSetIdentity.of(prompt_set)
+    card = None
+    if side_files.human is not None:  # the VLM judge against the run's own raters, when it judged
+        from evalsuite.human.judge_card import judge_card
+
+        card = judge_card(
+            scores, side_files.human.ratings, resamples=cfg.human.n_resamples, seed=cfg.human.seed
+        )
     inputs = ReportInputs(
         run_id=cfg.run_id,
         title=cfg.report.title,
@@ -173,6 +180,7 @@ def run_eval(cfg: EvalConfig) -> EvalResult:
         fast_check=fast_check,
         networks=score_run.networks | (sets.networks if sets else {}),
         parts=score_run.parts,
+        judge_card=card if card is not None and len(card) else None,
     )
     write_run_identity(
         paths.output_dir,

@@ -131,19 +131,22 @@ def write_human_report(
 
 
 def _tables(analysis: CampaignAnalysis) -> dict[str, pd.DataFrame]:
-    criterion = next(iter(analysis.pairwise.win_probability))
     tables = {
         "rates.csv": analysis.absolute.rates,
         "pairs.csv": analysis.absolute.pairs,
         "ranking.csv": analysis.absolute.ranking,
-        "gsb.csv": analysis.pairwise.gsb,
-        "elo.csv": analysis.pairwise.ratings,
-        "win_probability.csv": analysis.pairwise.win_probability[criterion]
-        .rename_axis("model")
-        .reset_index(),
         "agreement.csv": analysis.agreement,
         "raters.csv": analysis.raters,
     }
+    if analysis.pairwise is not None:
+        criterion = next(iter(analysis.pairwise.win_probability))
+        tables |= {
+            "gsb.csv": analysis.pairwise.gsb,
+            "elo.csv": analysis.pairwise.ratings,
+            "win_probability.csv": analysis.pairwise.win_probability[criterion]
+            .rename_axis("model")
+            .reset_index(),
+        }
     optional = {
         "published_check.csv": analysis.published_check,
         "categories.csv": analysis.categories.reset_index() if analysis.categories is not None else None,
@@ -151,6 +154,22 @@ def _tables(analysis: CampaignAnalysis) -> dict[str, pd.DataFrame]:
         "by_axis.csv": analysis.axis_rates,
     }
     return tables | {k: v for k, v in optional.items() if v is not None}
+
+
+def _pairwise_section(analysis: CampaignAnalysis, order: list[str]) -> list[str]:
+    criterion = next(iter(analysis.pairwise.win_probability))
+    win = analysis.pairwise.win_probability[criterion].reindex(index=order, columns=order)
+    elo = analysis.pairwise.ratings.sort_values(["criterion", "elo"], ascending=[True, False])
+    baseline = analysis.pairwise.fits[criterion].baseline
+    return [
+        "<h2>Pairwise model</h2>",
+        f"<p class='muted'>Bradley-Terry with ties (Davidson), source: {html.escape(analysis.pairwise_source)}. "
+        "Elo = 400/ln10·θ + 1000 with the baseline at 1000; cell = P(row beats column) + ½ P(tie).</p>",
+        html_page.img(figures.heatmap(win, f"win probability ({criterion.replace('_', ' ')})", fmt="{:.2f}", cmap="RdBu",
+                             centre=0.5, xlabel="column model", ylabel="row model"), "win probability"),
+        html_page.table(elo, f"Elo with prompt-bootstrap 95% intervals (baseline {baseline} fixed at 1000)"),
+        html_page.table(analysis.pairwise.gsb, "GSB counts: G = A better, S = same, B = B better"),
+    ]  # fmt: skip
 
 
 def render_html(analysis: CampaignAnalysis, table: pd.DataFrame, caption: str, title: str) -> str:
@@ -179,22 +198,11 @@ def render_html(analysis: CampaignAnalysis, table: pd.DataFrame, caption: str, t
         matrix = analysis.categories.reindex(order)
         parts += ["<h2>By prompt category</h2>",
                   html_page.img(figures.heatmap(matrix, f"{primary.replace('_', ' ')} pass rate by prompt category"), "categories")]  # fmt: skip
-    criterion = next(iter(analysis.pairwise.win_probability))
-    win = analysis.pairwise.win_probability[criterion].reindex(index=order, columns=order)
-    elo = analysis.pairwise.ratings.sort_values(["criterion", "elo"], ascending=[True, False])
-    baseline = analysis.pairwise.fits[criterion].baseline
-    parts += [
-        "<h2>Pairwise model</h2>",
-        f"<p class='muted'>Bradley-Terry with ties (Davidson), source: {html.escape(analysis.pairwise_source)}. "
-        "Elo = 400/ln10·θ + 1000 with the baseline at 1000; cell = P(row beats column) + ½ P(tie).</p>",
-        html_page.img(figures.heatmap(win, f"win probability ({criterion.replace('_', ' ')})", fmt="{:.2f}", cmap="RdBu",
-                             centre=0.5, xlabel="column model", ylabel="row model"), "win probability"),
-        html_page.table(elo, f"Elo with prompt-bootstrap 95% intervals (baseline {baseline} fixed at 1000)"),
-        html_page.table(analysis.pairwise.gsb, "GSB counts: G = A better, S = same, B = B better"),
-    ]  # fmt: skip
-    pairs = absolute.pairs[absolute.pairs["criterion"] == primary].drop(columns="criterion")
-    parts += ["<h2>Paired tests</h2>",
-              html_page.table(pairs, f"{primary}: McNemar and paired bootstrap, Holm within the criterion (pairs.csv has every criterion)")]  # fmt: skip
+    if analysis.pairwise is not None:  # two rated models or more
+        parts += _pairwise_section(analysis, order)
+        pairs = absolute.pairs[absolute.pairs["criterion"] == primary].drop(columns="criterion")
+        parts += ["<h2>Paired tests</h2>",
+                  html_page.table(pairs, f"{primary}: McNemar and paired bootstrap, Holm within the criterion (pairs.csv has every criterion)")]  # fmt: skip
     parts += ["<h2>Rater agreement</h2>", html_page.table(analysis.agreement),
               html_page.table(analysis.raters.head(10), "Raters by deviation from the leave-one-out consensus (top 10; raters.csv has all)")]  # fmt: skip
     if analysis.published_check is not None and not analysis.published_check.empty:

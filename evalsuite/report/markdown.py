@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from evalsuite.human.judge_card import JUDGE_CARD_NOTE, card_view
 from evalsuite.metrics import METRICS
 from evalsuite.report import distribution, fast_check
 from evalsuite.report.run_views import (
@@ -51,6 +52,12 @@ def _parts_section(parts) -> list[str]:
     return lines
 
 
+def _judge_card_section(card) -> list[str]:
+    if card is None:
+        return []
+    return ["", "## Judge card", "", JUDGE_CARD_NOTE, "", _markdown_table(card_view(card))]
+
+
 def render_markdown(inputs: ReportInputs, report: ReportTables) -> str:
     """report.md: warnings first, then the identity card and every table."""
     failures = report.failures
@@ -78,6 +85,7 @@ def render_markdown(inputs: ReportInputs, report: ReportTables) -> str:
         *_normalised_section(report.normalised, inputs.fast_profile),
         *distribution.markdown_section(inputs.distribution),
         *_parts_section(inputs.parts),
+        *_judge_card_section(inputs.judge_card),
         "",
         "## Metrics",
         "",

@@ -11,6 +11,7 @@ import html
 
 import pandas as pd
 
+from evalsuite.human.judge_card import JUDGE_CARD_NOTE, card_view
 from evalsuite.metrics import METRICS
 from evalsuite.report import distribution, fast_check, figures, html_page
 from evalsuite.report.run_views import (
@@ -94,6 +95,12 @@ def render_run_html(inputs: ReportInputs, report: ReportTables) -> str:
             f"<h2>{html.escape(heading)}</h2>",
             f"<div class='note'>{html.escape(PARTS_NOTE)}</div>",
             html_page.table(view),
+        ]
+    if inputs.judge_card is not None:
+        parts += [
+            "<h2>Judge card</h2>",
+            f"<div class='note'>{html.escape(JUDGE_CARD_NOTE)}</div>",
+            html_page.table(card_view(inputs.judge_card), align="left2"),
         ]
     if inputs.unavailable:
         items = "".join(

@@ -33,6 +33,7 @@ class ReportInputs:
     fast_check: pd.DataFrame | None = None  # fast profile against exact (evalsuite/pipeline/fast_check.py)
     networks: dict[str, str] = field(default_factory=dict)  # network -> sha256 of the file it ran with
     parts: pd.DataFrame | None = None  # what metrics with parts counted (evalsuite/pipeline/score.py)
+    judge_card: pd.DataFrame | None = None  # the VLM judge against the run's raters (human/judge_card.py)
 
 
 @dataclass

@@ -534,3 +534,33 @@ def test_with_judge_video_the_frames_go_as_one_mp4_video_part(serve, run_dir: Pa
     with av.open(str(clip)) as container:
         frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
     assert len(frames) == 5 and max(frames[0].shape[:2]) == 64
+
+
+def test_a_run_with_ratings_shows_the_judge_card_in_its_report(serve, run_dir: Path, tmp_path: Path) -> None:
+    from evalsuite.config import compose
+    from evalsuite.pipeline.run import run_eval
+
+    server = serve(scripted_judge)
+    base = ["model=synthetic_videos", "runtime.progress=false", "prompts.limit=4",
+            "metrics.names=[temporal_flickering,judge_text_alignment]", f"judge.base_url={server.url}",
+            "judge.model=m", "judge.frames=2", "judge.max_side=64"]  # fmt: skip
+    first = run_eval(compose(base)).paths.output_dir
+    videos = pd.read_parquet(first / "manifest.parquet")
+    ratings = pd.DataFrame(
+        [{"prompt_id": v.prompt_id, "model": v.model, "rater_id": f"r{k}", "criterion": "text_alignment",
+          "value": "pass" if (i + k) % 3 else "fail"} for i, v in enumerate(videos.itertuples()) for k in range(3)]
+    )  # fmt: skip
+    ratings.to_csv(tmp_path / "ratings.csv", index=False)
+    out = run_eval(
+        compose(
+            [
+                *base,
+                "human=ratings",
+                f"human.ratings={tmp_path / 'ratings.csv'}",
+                "human.criteria=[text_alignment]",
+            ]
+        )
+    )
+    report = (out.paths.output_dir / "report.md").read_text()
+    assert "## Judge card" in report and "judge_text_alignment" in report.split("## Judge card")[1]
+    assert "Judge card" in (out.paths.output_dir / "report.html").read_text()
