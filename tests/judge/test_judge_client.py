@@ -564,3 +564,16 @@ def test_a_run_with_ratings_shows_the_judge_card_in_its_report(serve, run_dir: P
     report = (out.paths.output_dir / "report.md").read_text()
     assert "## Judge card" in report and "judge_text_alignment" in report.split("## Judge card")[1]
     assert "Judge card" in (out.paths.output_dir / "report.html").read_text()
+
+
+def test_runs_judged_by_different_judges_are_refused_in_one_line() -> None:
+    from evalsuite.compare.data import ComparisonError, same_networks
+
+    a = (Path("reports/a"), {"networks": {"vlm_judge": "m@111111111111", "raft_large": "f" * 64}})
+    b = (Path("reports/b"), {"networks": {"vlm_judge": "m@222222222222", "raft_large": "f" * 64}})
+    with pytest.raises(
+        ComparisonError, match=r"vlm_judge: the runs were judged differently .*judge.model"
+    ) as err:
+        same_networks([a, b])
+    assert "\n" not in str(err.value) and "weight files" not in str(err.value)
+    assert same_networks([a, a]) == {"raft_large": "f" * 64, "vlm_judge": "m@111111111111"}
