@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from evalsuite.data.views import resample_indices, resize_frames, uniform_indices
-from evalsuite.judge.client import JudgeClient, JudgeError
+from evalsuite.judge.client import JudgeClient, JudgeError, image_parts, video_part
 from evalsuite.judge.questions import (
     PromptQuestions,
     QuestionSet,
@@ -44,6 +44,16 @@ def judge_frames(
             frames, (round(scale * height), round(scale * width)), "bilinear", antialias=True
         )
     return frames
+
+
+def shown(frames: np.ndarray, fps: float, settings) -> list[dict]:
+    """A decoded video (T×H×W×3 frames at `fps`) as the judge is shown it under `settings`
+    (JudgeSettings): its judge frames as image parts, or with `settings.video` as one video part whose
+    frame rate keeps the clip's duration."""
+    picked = judge_frames(frames, fps, settings.frames, settings.max_side, settings.fps)
+    if settings.video:
+        return [video_part(picked, len(picked) * fps / len(frames))]
+    return image_parts(picked, settings.jpeg_quality)
 
 
 def ask_yes_no(client: JudgeClient, images: list[dict], question: str) -> bool:

@@ -17,7 +17,6 @@ the judge's answers are cached per request besides, so a rerun sends nothing.
 from __future__ import annotations
 
 from evalsuite.judge import asking
-from evalsuite.judge.client import image_parts, video_part
 from evalsuite.judge.questions import by_type, score
 from evalsuite.judge.rubric import RUBRIC_VERSION
 from evalsuite.metrics.base import Metric, VideoInputs, register_metric
@@ -34,14 +33,7 @@ class _Judged(Metric):
         self.judge = pool.get(JUDGE)
 
     def images(self, inputs: VideoInputs) -> list[dict]:
-        """The video as the judge sees it: image parts, or with judge.video one video part whose frame
-        rate keeps the clip's duration."""
-        s = self.judge.settings
-        video = inputs.video
-        frames = asking.judge_frames(video.frames, video.fps, s.frames, s.max_side, s.fps)
-        if s.video:
-            return [video_part(frames, len(frames) * video.fps / len(video.frames))]
-        return image_parts(frames, s.jpeg_quality)
+        return asking.shown(inputs.video.frames, inputs.video.fps, self.judge.settings)
 
 
 @register_metric

@@ -73,8 +73,7 @@ def _questions(ns: argparse.Namespace, overrides: list[str]) -> int:
 
 
 def _pairwise(ns: argparse.Namespace, overrides: list[str]) -> int:
-    from evalsuite.judge.asking import judge_frames
-    from evalsuite.judge.client import image_parts, video_part
+    from evalsuite.judge.asking import shown
     from evalsuite.judge.pairwise import ask_order, pairwise_rows
     from evalsuite.judge.rubric import CRITERIA
     from evalsuite.pipeline.scoring import judge_services
@@ -102,18 +101,13 @@ def _pairwise(ns: argparse.Namespace, overrides: list[str]) -> int:
     if len(systems) < 2:
         raise SuiteError(f"the runs hold {len(systems)} system(s): pairwise judging needs two or more")
     s = client.settings
-    shown: dict[tuple[str, str], list[dict]] = {}
+    seen: dict[tuple[str, str], list[dict]] = {}
 
     def images(system: str, prompt_id: str) -> list[dict]:
-        if (system, prompt_id) not in shown:
+        if (system, prompt_id) not in seen:
             video = read_video(videos[system][prompt_id][0])
-            frames = judge_frames(video.frames, video.fps, s.frames, s.max_side, s.fps)
-            shown[(system, prompt_id)] = (
-                [video_part(frames, len(frames) * video.fps / len(video.frames))]
-                if s.video
-                else image_parts(frames, s.jpeg_quality)
-            )
-        return shown[(system, prompt_id)]
+            seen[(system, prompt_id)] = shown(video.frames, video.fps, s)
+        return seen[(system, prompt_id)]
 
     jobs = [
         (a, b, prompt_id, criterion)
