@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from evalsuite.data.views import resample_indices, resize_frames, uniform_indices
-from evalsuite.judge.client import JudgeClient, JudgeError, image_parts, video_part
+from evalsuite.judge.client import JudgeClient, ask_parsed, image_parts, video_part
 from evalsuite.judge.questions import (
     PromptQuestions,
     QuestionSet,
@@ -61,19 +61,14 @@ def ask_yes_no(client: JudgeClient, images: list[dict], question: str) -> bool:
         {"role": "system", "content": QUESTION_SYSTEM},
         {"role": "user", "content": [*images, {"type": "text", "text": question}]},
     ]
-    reply = client.chat(messages, max_reply_tokens=8)
-    answer = parse_yes_no(reply.content)
-    if answer is None:  # asked once more, with what was wrong
-        messages += [
-            {"role": "assistant", "content": reply.content},
-            {"role": "user", "content": YES_NO_RETRY},
-        ]
-        again = client.chat(messages, max_reply_tokens=8)
-        answer = parse_yes_no(again.content)
-        if answer is None:
-            raise JudgeError(
-                f"no yes/no to {question!r} twice (replies {reply.content[:40]!r}, {again.content[:40]!r})"
-            )
+    return ask_parsed(
+        client, messages, _yes_no, lambda _: YES_NO_RETRY, f"no yes/no to {question!r}", max_reply_tokens=8
+    )
+
+
+def _yes_no(text: str) -> bool:
+    if (answer := parse_yes_no(text)) is None:
+        raise ValueError("neither yes nor no")
     return answer
 
 
@@ -98,19 +93,9 @@ def ask_rubric(client: JudgeClient, images: list[dict], prompt: str) -> RubricRe
         {"role": "system", "content": SYSTEM},
         {"role": "user", "content": [*images, {"type": "text", "text": f"Prompt: {prompt}"}]},
     ]
-    reply = client.chat(messages)
-    try:
-        return parse_rubric(reply.content)
-    except ValueError as first:
-        messages += [
-            {"role": "assistant", "content": reply.content},
-            {"role": "user", "content": RETRY.format(why=first)},
-        ]
-        again = client.chat(messages)
-        try:
-            return parse_rubric(again.content)
-        except ValueError as err:
-            raise JudgeError(f"rubric reply did not parse twice ({err}): {again.content[:80]!r}") from None
+    return ask_parsed(
+        client, messages, parse_rubric, lambda why: RETRY.format(why=why), "rubric reply did not parse"
+    )
 
 
 @dataclass

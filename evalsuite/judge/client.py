@@ -30,12 +30,15 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
 from evalsuite.errors import SuiteError
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # What each cached answer was made with; a change here starts a fresh cache.
 CACHE_SCHEMA = 1
@@ -345,6 +348,34 @@ class JudgeClient:
 
     def summary(self) -> str:
         return f"judge {self.identity}: {self.requests} request(s) sent, {self.tokens} token(s), {self.cache_hits} answer(s) from the cache"
+
+
+def ask_parsed(
+    client: JudgeClient,
+    messages: list[dict],
+    parse: Callable[[str], T],
+    correction: Callable[[ValueError], str],
+    what: str,
+    max_reply_tokens: int | None = None,
+) -> T:
+    """`parse` of the judge's reply to `messages`. A reply `parse` refuses (ValueError) is asked once
+    more, the reply and `correction(why)` appended; a second refusal is a JudgeError that names `what`
+    and quotes both replies, never a value."""
+    reply = client.chat(messages, max_reply_tokens)
+    try:
+        return parse(reply.content)
+    except ValueError as why:
+        retry = [
+            {"role": "assistant", "content": reply.content},
+            {"role": "user", "content": correction(why)},
+        ]
+        again = client.chat([*messages, *retry], max_reply_tokens)
+        try:
+            return parse(again.content)
+        except ValueError as err:
+            raise JudgeError(
+                f"{what} twice (replies {reply.content[:60]!r}, {again.content[:60]!r}; {err})"
+            ) from None
 
 
 def retry_after(value: str | None) -> float | None:

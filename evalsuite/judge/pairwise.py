@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pandas as pd
 from scipy.stats import binomtest
 
-from evalsuite.judge.client import JudgeClient, JudgeError
+from evalsuite.judge.client import JudgeClient, ask_parsed
 from evalsuite.judge.rubric import CRITERIA
 
 SYSTEM = (
@@ -49,14 +49,12 @@ def ask_order(client: JudgeClient, first: list[dict], second: list[dict], prompt
                         {"type": "text", "text": text}],
         },
     ]  # fmt: skip
-    reply = client.chat(messages, max_reply_tokens=8)
-    choice = parse_choice(reply.content)
-    if choice is None:
-        messages += [{"role": "assistant", "content": reply.content}, {"role": "user", "content": RETRY}]
-        again = client.chat(messages, max_reply_tokens=8)
-        choice = parse_choice(again.content)
-        if choice is None:
-            raise JudgeError(f"no 1/2/same twice (replies {reply.content[:30]!r}, {again.content[:30]!r})")
+    return ask_parsed(client, messages, _choice, lambda _: RETRY, "no 1/2/same", max_reply_tokens=8)
+
+
+def _choice(text: str) -> int:
+    if (choice := parse_choice(text)) is None:
+        raise ValueError("none of 1, 2, same")
     return choice
 
 

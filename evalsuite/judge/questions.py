@@ -23,9 +23,9 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from evalsuite.errors import SuiteError
 
@@ -57,7 +57,8 @@ class Question(BaseModel):
     id: str
     type: QuestionType
     text: str
-    parents: tuple[str, ...] = ()
+    # strict=False on the tuples alone: they take JSON's lists (their items are still checked strictly)
+    parents: Annotated[tuple[str, ...], Field(strict=False)] = ()
 
     @field_validator("text")
     @classmethod
@@ -73,7 +74,7 @@ class PromptQuestions(BaseModel):
 
     prompt_id: str
     prompt: str
-    questions: tuple[Question, ...]
+    questions: Annotated[tuple[Question, ...], Field(strict=False)]
 
     @field_validator("questions")
     @classmethod
@@ -142,7 +143,7 @@ def load_questions(path: str | Path) -> QuestionSet:
     prompts: dict[str, PromptQuestions] = {}
     for index, entry in enumerate(data["prompts"]):
         try:
-            item = PromptQuestions.model_validate(_as_tuples(entry))
+            item = PromptQuestions.model_validate(entry)
         except ValidationError as err:
             first = err.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
@@ -165,21 +166,6 @@ def save_questions(path: str | Path, items: list[PromptQuestions], prompt_set: s
     with atomic_path(path) as tmp:
         Path(tmp).write_text(text, encoding="utf-8")
     return path
-
-
-def _as_tuples(entry):
-    """JSON lists where the models hold tuples (strict mode takes no list for a tuple)."""
-    if not isinstance(entry, dict):
-        return entry
-    out = dict(entry)
-    if isinstance(out.get("questions"), list):
-        out["questions"] = tuple(
-            {**q, "parents": tuple(q["parents"])}
-            if isinstance(q, dict) and isinstance(q.get("parents"), list)
-            else q
-            for q in out["questions"]
-        )
-    return out
 
 
 # ---- asking and scoring ----------------------------------------------------------------------------
@@ -282,9 +268,7 @@ def parse_written(prompt_id: str, prompt: str, reply: str) -> PromptQuestions:
             f"prompt {prompt_id}: the writer's reply holds no 'id | type | parents | question' line: {reply[:80]!r}"
         )
     try:
-        return PromptQuestions.model_validate(
-            {"prompt_id": prompt_id, "prompt": prompt, "questions": tuple(found)}
-        )
+        return PromptQuestions.model_validate({"prompt_id": prompt_id, "prompt": prompt, "questions": found})
     except ValidationError as err:
         first = err.errors()[0]
         raise QuestionFileError(

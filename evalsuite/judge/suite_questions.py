@@ -25,9 +25,7 @@ def structured_questions(
             {
                 "prompt_id": row.prompt_id,
                 "prompt": row.prompt,
-                "questions": tuple(
-                    {**q, "parents": tuple(q["parents"])} for q in prompt_suite.questions(parts)
-                ),
+                "questions": prompt_suite.questions(parts),
             }
         )
         for row, parts in zip(table.itertuples(), drawn, strict=True)
