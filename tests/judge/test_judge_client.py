@@ -362,6 +362,10 @@ def test_pairwise_judging_in_both_orders_feeds_the_human_layer(serve, run_dir: P
     }  # 3 pairs, 3 prompts, 2 criteria
     assert len(server.bodies) == 2 * len(table)  # both orders
     assert "both orders agree on 18 of 18 pairs" in printed.getvalue()  # a consistent judge
+    # blind: no request names a system (its name, its folder) or which side is which beyond "Video 1/2"
+    sent = json.dumps(server.bodies)
+    assert not [name for name in set(table["model_a"]) | set(table["model_b"]) if name in sent]
+    assert "synthetic_flicker" not in sent and "mp4" not in sent.replace("data:video/mp4", "")
     assert (table["verdict"] != "same").sum() >= 12  # 'same' only where the first frames are equal
     ratings = load_pairwise(out, criteria=("text_alignment", "motion_quality"))
     assert len(ratings.table) == len(table)
